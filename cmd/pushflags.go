@@ -1,0 +1,120 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/opkuma/opkuma/pusher"
+)
+
+// pushOptions are the flags shared by every command that pushes.
+type pushOptions struct {
+	url         string
+	status      string
+	msg         string
+	ping        string
+	pushTimeout time.Duration
+	pushMaxTime time.Duration
+	retries     int
+	verbose     bool
+	silent      bool
+}
+
+func pushFlags(o *pushOptions) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "url", Usage: "Uptime Kuma push `URL` (.../api/push/<token>, as the monitor page shows it); or $OPKUMA_URL", Destination: &o.url},
+		&cli.StringFlag{Name: "status", Usage: "`status` to push: up or down (default: the URL's, else up)", Destination: &o.status},
+		&cli.StringFlag{Name: "msg", Usage: "`message` to push (default: the URL's, else OK)", Destination: &o.msg},
+		&cli.StringFlag{Name: "ping", Usage: "ping in `milliseconds` to push (default: the URL's, else the run's duration)", Destination: &o.ping},
+		&cli.DurationFlag{Name: "push-timeout", Usage: "bound on one push request", Value: pusher.DefaultAttemptTimeout, Destination: &o.pushTimeout},
+		&cli.IntFlag{Name: "retries", Usage: "retries after a network error, 5xx or 429", Value: pusher.DefaultRetries, Destination: &o.retries},
+		&cli.DurationFlag{Name: "push-max-time", Usage: "bound on the whole push, retries and waits included", Value: pusher.DefaultMaxTime, Destination: &o.pushMaxTime},
+		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print one line per push attempt", Destination: &o.verbose},
+		&cli.BoolFlag{Name: "silent", Aliases: []string{"s"}, Usage: "print none of opkuma's own messages (the exit code still tells)", Destination: &o.silent},
+	}
+}
+
+// endpoint resolves and validates the push URL: --url, else $OPKUMA_URL.
+func (o *pushOptions) endpoint(getenv func(string) string) (*pusher.Endpoint, error) {
+	raw, source := o.url, "--url"
+	if raw == "" {
+		raw, source = getenv("OPKUMA_URL"), "$OPKUMA_URL"
+	}
+	if strings.TrimSpace(raw) == "" {
+		return nil, usageErrorf("no push URL: give --url https://HOST/api/push/<token> or set $OPKUMA_URL")
+	}
+	e, err := pusher.ParseEndpoint(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	return e, nil
+}
+
+// validate checks the flags that need no URL.
+func (o *pushOptions) validate() error {
+	switch {
+	case o.retries < 0:
+		return usageErrorf("--retries: must be 0 or more, not %d", o.retries)
+	case o.pushTimeout <= 0:
+		return usageErrorf("--push-timeout: must be more than 0, e.g. 10s")
+	case o.pushMaxTime <= 0:
+		return usageErrorf("--push-max-time: must be more than 0, e.g. 30s")
+	}
+	return pusher.Heartbeat{Status: o.status, Msg: o.msg, Ping: o.ping}.Validate()
+}
+
+// messages prints opkuma's own one-line messages on stderr.
+type messages struct {
+	w       io.Writer
+	silent  bool
+	verbose bool
+}
+
+func (m messages) errorf(format string, args ...any) {
+	if !m.silent {
+		fmt.Fprintf(m.w, "opkuma: "+format+"\n", args...)
+	}
+}
+
+func (m messages) verbosef(format string, args ...any) {
+	if m.verbose && !m.silent {
+		fmt.Fprintf(m.w, "opkuma: "+format+"\n", args...)
+	}
+}
+
+// client returns the push client for o.
+func (o *pushOptions) client(env Env, msgs messages) *pusher.Client {
+	return &pusher.Client{
+		HTTP:           env.HTTP,
+		UserAgent:      userAgent(),
+		Retries:        o.retries,
+		AttemptTimeout: o.pushTimeout,
+		MaxTime:        o.pushMaxTime,
+		OnAttempt: func(a pusher.Attempt) {
+			result := fmt.Sprintf("HTTP %d", a.Status)
+			if a.Err != nil {
+				result = a.Err.Error()
+			}
+			retry := ""
+			if a.Retry > 0 {
+				retry = fmt.Sprintf(", retrying in %v", a.Retry.Round(time.Millisecond))
+			}
+			msgs.verbosef("push attempt %d: %s in %v%s", a.N, result, a.Duration.Round(time.Millisecond), retry)
+		},
+	}
+}
+
+// push sends h and reports a failure on stderr.
+func push(ctx context.Context, c *pusher.Client, e *pusher.Endpoint, h pusher.Heartbeat, msgs messages) error {
+	msgs.verbosef("pushing %s to %s", h.Status, e)
+	err := c.Push(ctx, e, h)
+	if err != nil {
+		msgs.errorf("%s", e.Redact(err.Error()))
+	}
+	return err
+}

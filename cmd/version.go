@@ -1,0 +1,58 @@
+package cmd
+
+import (
+	"fmt"
+	"runtime/debug"
+)
+
+// Set at link time by release builds:
+// -ldflags "-X github.com/opkuma/opkuma/cmd.version=v1.0.0 -X ...cmd.commit=... -X ...cmd.date=..."
+var (
+	version = ""
+	commit  = ""
+	date    = ""
+)
+
+// versionString is "v1.0.0 (commit abc1234, built 2026-11-24T10:00:00Z)".
+// Without link-time values it reads the module version and VCS stamp from
+// the build info, so a binary from go install ...@v1.0.0 knows its version.
+func versionString() string {
+	v, c, d := buildVersion()
+	return fmt.Sprintf("%s (commit %s, built %s)", v, c, d)
+}
+
+func buildVersion() (v, c, d string) {
+	v, c, d = version, commit, date
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if v == "" && info.Main.Version != "" {
+			v = info.Main.Version
+		}
+		for _, s := range info.Settings {
+			switch {
+			case s.Key == "vcs.revision" && c == "":
+				c = s.Value
+			case s.Key == "vcs.time" && d == "":
+				d = s.Value
+			}
+		}
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	if len(c) > 12 {
+		c = c[:12]
+	}
+	if c == "" {
+		c = "unknown"
+	}
+	if d == "" {
+		d = "unknown"
+	}
+	return v, c, d
+}
+
+// userAgent is sent with every push.
+func userAgent() string {
+	v, _, _ := buildVersion()
+	return "opkuma/" + v
+}

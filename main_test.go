@@ -1,0 +1,283 @@
+package main
+
+import (
+	"encoding/pem"
+	"errors"
+	"net"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/opkuma/opkuma/cmd"
+	"github.com/opkuma/opkuma/internal/fakekuma"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){"opkuma": cmd.Execute})
+}
+
+// TestScript runs testdata/script/*.txtar against the real binary (the test
+// binary re-executed as opkuma).
+func TestScript(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		Setup: func(e *testscript.Env) error {
+			e.Values[stateKey{}] = &scriptState{}
+			e.Defer(func() { e.Values[stateKey{}].(*scriptState).close() })
+			e.Setenv("OPKUMA_URL", "")
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"kuma":     cmdKuma,
+			"exitcode": cmdExitCode,
+		},
+	})
+}
+
+type stateKey struct{}
+
+// scriptState is what one script's custom commands share.
+type scriptState struct {
+	kuma   *fakekuma.Server
+	server *httptest.Server
+}
+
+func (s *scriptState) close() {
+	if s.kuma != nil {
+		s.kuma.Close()
+		s.server.Close()
+	}
+}
+
+func state(ts *testscript.TestScript) *scriptState {
+	return ts.Value(stateKey{}).(*scriptState)
+}
+
+// cmdKuma drives the stand-in push server:
+//
+//	kuma start [-version 1.23|2|next] [-tls]    start it; $KUMA is its base URL ($KUMA_CA the CA file with -tls)
+//	kuma monitor TOKEN [paused]                 add a Push monitor
+//	kuma fault TOKEN KIND [ARG...] [xN]         script a misbehaviour for the next N requests (all without xN):
+//	                                            status CODE [RETRY-AFTER] | html CODE | hang | slow DURATION | redirect CODE PATH
+//	kuma requests TOKEN N                       assert N requests reached TOKEN's path
+//	kuma beats TOKEN N                          assert N heartbeats were recorded
+//	kuma req TOKEN I ASSERTION...               assert on request I (1-based; -1 the last):
+//	                                            key=value, key~regexp, !key; keys: method, path, ua, or a query parameter
+func cmdKuma(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("kuma does not take !")
+	}
+	if len(args) == 0 {
+		ts.Fatalf("usage: kuma start|monitor|fault|requests|beats|req ...")
+	}
+	st := state(ts)
+	if args[0] != "start" && st.kuma == nil {
+		ts.Fatalf("kuma %s: run kuma start first", args[0])
+	}
+	switch args[0] {
+	case "start":
+		kumaStart(ts, st, args[1:])
+	case "monitor":
+		if len(args) < 2 {
+			ts.Fatalf("usage: kuma monitor TOKEN [paused]")
+		}
+		st.kuma.AddMonitor(args[1], len(args) < 3 || args[2] != "paused")
+	case "fault":
+		kumaFault(ts, st, args[1:])
+	case "requests", "beats":
+		if len(args) != 3 {
+			ts.Fatalf("usage: kuma %s TOKEN N", args[0])
+		}
+		want, err := strconv.Atoi(args[2])
+		ts.Check(err)
+		got := 0
+		for _, r := range st.kuma.Requests(args[1]) {
+			if args[0] == "requests" || r.Beat {
+				got++
+			}
+		}
+		if got != want {
+			ts.Fatalf("kuma %s %s: got %d, want %d", args[0], args[1], got, want)
+		}
+	case "req":
+		kumaReq(ts, st, args[1:])
+	default:
+		ts.Fatalf("kuma: unknown subcommand %q", args[0])
+	}
+}
+
+func kumaStart(ts *testscript.TestScript, st *scriptState, args []string) {
+	if st.kuma != nil {
+		ts.Fatalf("kuma start: already started")
+	}
+	version, useTLS := fakekuma.V2, false
+	for i := 0; i < len(args); i++ {
+		switch args[i] {
+		case "-version":
+			i++
+			version = fakekuma.Version(args[i])
+		case "-tls":
+			useTLS = true
+		default:
+			ts.Fatalf("kuma start: unknown flag %q", args[i])
+		}
+	}
+	st.kuma = fakekuma.New(version)
+	srv := httptest.NewUnstartedServer(st.kuma)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	srv.Listener = l
+	if useTLS {
+		srv.StartTLS()
+		ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.TLS.Certificates[0].Certificate[0]})
+		path := ts.MkAbs("kuma-ca.pem")
+		ts.Check(os.WriteFile(path, ca, 0o644))
+		ts.Setenv("KUMA_CA", path)
+	} else {
+		srv.Start()
+	}
+	st.server = srv
+	ts.Setenv("KUMA", srv.URL)
+	ts.Setenv("KUMA_HOSTPORT", l.Addr().String())
+}
+
+func kumaFault(ts *testscript.TestScript, st *scriptState, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: kuma fault TOKEN KIND [ARG...] [xN]")
+	}
+	token, kind, rest := args[0], args[1], args[2:]
+	f := fakekuma.Fault{Kind: kind}
+	if n := len(rest); n > 0 && strings.HasPrefix(rest[n-1], "x") {
+		c, err := strconv.Atoi(rest[n-1][1:])
+		ts.Check(err)
+		f.Count, rest = c, rest[:n-1]
+	}
+	atoi := func(s string) int {
+		v, err := strconv.Atoi(s)
+		ts.Check(err)
+		return v
+	}
+	switch {
+	case kind == "status" && len(rest) >= 1:
+		f.Code = atoi(rest[0])
+		if len(rest) > 1 {
+			f.RetryAfter = rest[1]
+		}
+	case kind == "html" && len(rest) == 1:
+		f.Code = atoi(rest[0])
+	case kind == "hang" && len(rest) == 0:
+	case kind == "slow" && len(rest) == 1:
+		d, err := time.ParseDuration(rest[0])
+		ts.Check(err)
+		f.Delay = d
+	case kind == "redirect" && len(rest) == 2:
+		f.Code, f.Location = atoi(rest[0]), rest[1]
+	default:
+		ts.Fatalf("kuma fault: bad arguments %q", args)
+	}
+	st.kuma.AddFault(token, f)
+}
+
+func kumaReq(ts *testscript.TestScript, st *scriptState, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: kuma req TOKEN I ASSERTION...")
+	}
+	reqs := st.kuma.Requests(args[0])
+	i, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	if i < 0 {
+		i += len(reqs) + 1
+	}
+	if i < 1 || i > len(reqs) {
+		ts.Fatalf("kuma req: no request %s to %s (%d received)", args[1], args[0], len(reqs))
+	}
+	r := reqs[i-1]
+	field := func(key string) (string, bool) {
+		switch key {
+		case "method":
+			return r.Method, true
+		case "path":
+			return r.Path, true
+		case "ua":
+			return r.UserAgent, true
+		}
+		v, ok := r.Query[key]
+		if !ok {
+			return "", false
+		}
+		return v[0], true
+	}
+	for _, a := range args[2:] {
+		if key, ok := strings.CutPrefix(a, "!"); ok {
+			if v, present := field(key); present {
+				ts.Fatalf("kuma req: %s is %q, want absent", key, v)
+			}
+			continue
+		}
+		i := strings.IndexAny(a, "=~")
+		if i < 1 {
+			ts.Fatalf("kuma req: bad assertion %q", a)
+		}
+		key, op, want := a[:i], a[i], a[i+1:]
+		got, present := field(key)
+		if !present {
+			ts.Fatalf("kuma req: %s absent, want %c%q", key, op, want)
+		}
+		if op == '=' && got != want {
+			ts.Fatalf("kuma req: %s is %q, want %q", key, got, want)
+		}
+		if op == '~' && !regexp.MustCompile(want).MatchString(got) {
+			ts.Fatalf("kuma req: %s is %q, want match for %q", key, got, want)
+		}
+	}
+}
+
+// cmdExitCode runs a command and asserts its exit code:
+//
+//	exitcode [-within DURATION] CODE PROGRAM [ARGS...]
+//
+// Its stdout and stderr are then what the stdout and stderr commands check.
+// With -within, the command must also end within DURATION.
+func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg {
+		ts.Fatalf("exitcode does not take !")
+	}
+	var within time.Duration
+	if len(args) > 2 && args[0] == "-within" {
+		d, err := time.ParseDuration(args[1])
+		ts.Check(err)
+		within, args = d, args[2:]
+	}
+	if len(args) < 2 {
+		ts.Fatalf("usage: exitcode [-within DURATION] CODE PROGRAM [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	start := time.Now()
+	err = ts.Exec(args[1], args[2:]...)
+	took := time.Since(start)
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("exitcode: %v", err)
+	}
+	if got != want {
+		ts.Fatalf("exit code %d, want %d", got, want)
+	}
+	if within > 0 && took > within {
+		ts.Fatalf("took %v, want at most %v", took.Round(time.Millisecond), within)
+	}
+	ts.Logf("exit code %d in %v", got, took.Round(time.Millisecond))
+}

@@ -1,0 +1,5 @@
+package runner
+
+import "syscall"
+
+const ioctlGetTermios = syscall.TCGETS
