@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -20,7 +22,44 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"opkuma": cmd.Execute})
+	testscript.Main(m, map[string]func(){
+		"opkuma": cmd.Execute,
+		"maxrss": maxRSSMain,
+	})
+}
+
+// maxRSSMain is the maxrss command of the scripts:
+//
+//	maxrss MIB PROGRAM [ARGS...]
+//
+// It runs PROGRAM with its own streams and exits with its exit code, or 99
+// when the peak resident memory of PROGRAM (or of any descendant it waited
+// for) reached MIB MiB.
+func maxRSSMain() {
+	if len(os.Args) < 3 {
+		fmt.Fprintln(os.Stderr, "usage: maxrss MIB PROGRAM [ARGS...]")
+		os.Exit(2)
+	}
+	limit, err := strconv.ParseInt(os.Args[1], 10, 64)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "maxrss:", err)
+		os.Exit(2)
+	}
+	c := exec.Command(os.Args[2], os.Args[3:]...)
+	c.Stdin, c.Stdout, c.Stderr = os.Stdin, os.Stdout, os.Stderr
+	err = c.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		fmt.Fprintln(os.Stderr, "maxrss:", err)
+		os.Exit(2)
+	}
+	kib := c.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+	if kib>>10 >= limit {
+		fmt.Fprintf(os.Stderr, "maxrss: peak RSS %d MiB, want under %d MiB\n", kib>>10, limit)
+		os.Exit(99)
+	}
+	fmt.Fprintf(os.Stderr, "maxrss: peak RSS %d KiB\n", kib)
+	os.Exit(c.ProcessState.ExitCode())
 }
 
 // TestScript runs testdata/script/*.txtar against the real binary (the test

@@ -60,7 +60,7 @@ never ran.
 		Reader:          env.Stdin,
 		Writer:          env.Stdout,
 		ErrWriter:       env.Stderr,
-		Commands:        []*cli.Command{runCommand(env)},
+		Commands:        []*cli.Command{runCommand(env), pushCommand(env)},
 		OnUsageError:    onUsageError,
 		ExitErrHandler:  func(*cli.Context, error) {}, // Main maps errors to exit codes
 		Action: func(c *cli.Context) error {

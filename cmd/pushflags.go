@@ -14,20 +14,25 @@ import (
 
 // pushOptions are the flags shared by every command that pushes.
 type pushOptions struct {
-	url         string
-	status      string
-	msg         string
-	ping        string
-	pushTimeout time.Duration
-	pushMaxTime time.Duration
-	retries     int
-	verbose     bool
-	silent      bool
+	url             string
+	urlFile         string
+	urlFileInsecure bool
+	dryRun          bool
+	status          string
+	msg             string
+	ping            string
+	pushTimeout     time.Duration
+	pushMaxTime     time.Duration
+	retries         int
+	verbose         bool
+	silent          bool
 }
 
 func pushFlags(o *pushOptions) []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "url", Usage: "Uptime Kuma push `URL` (.../api/push/<token>, as the monitor page shows it); or $OPKUMA_URL", Destination: &o.url},
+		&cli.StringFlag{Name: "url", Usage: "Uptime Kuma push `URL` (.../api/push/<token>, as the monitor page shows it); else --url-file, else $OPKUMA_URL", Destination: &o.url},
+		&cli.StringFlag{Name: "url-file", Usage: "read the push URL from the first line of `FILE`, which only its owner may read (keeps the token out of ps)", Destination: &o.urlFile},
+		&cli.BoolFlag{Name: "url-file-insecure", Usage: "accept a --url-file that group or others can read", Destination: &o.urlFileInsecure},
 		&cli.StringFlag{Name: "status", Usage: "`status` to push: up or down (default: the URL's, else up)", Destination: &o.status},
 		&cli.StringFlag{Name: "msg", Usage: "`message` to push (default: the URL's, else OK)", Destination: &o.msg},
 		&cli.StringFlag{Name: "ping", Usage: "ping in `milliseconds` to push (default: the URL's, else the run's duration)", Destination: &o.ping},
@@ -36,17 +41,30 @@ func pushFlags(o *pushOptions) []cli.Flag {
 		&cli.DurationFlag{Name: "push-max-time", Usage: "bound on the whole push, retries and waits included", Value: pusher.DefaultMaxTime, Destination: &o.pushMaxTime},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print one line per push attempt", Destination: &o.verbose},
 		&cli.BoolFlag{Name: "silent", Aliases: []string{"s"}, Usage: "print none of opkuma's own messages (the exit code still tells)", Destination: &o.silent},
+		&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print what would run and be pushed (token hidden); run and push nothing", Destination: &o.dryRun},
 	}
 }
 
-// endpoint resolves and validates the push URL: --url, else $OPKUMA_URL.
+// endpoint resolves and validates the push URL: --url, else --url-file,
+// else $OPKUMA_URL. Giving both flags is a mistake worth stopping for.
 func (o *pushOptions) endpoint(getenv func(string) string) (*pusher.Endpoint, error) {
-	raw, source := o.url, "--url"
-	if raw == "" {
+	var raw, source string
+	switch {
+	case o.url != "" && o.urlFile != "":
+		return nil, usageErrorf("--url and --url-file both given: keep one")
+	case o.url != "":
+		raw, source = o.url, "--url"
+	case o.urlFile != "":
+		var err error
+		if raw, err = pusher.ReadURLFile(o.urlFile, o.urlFileInsecure); err != nil {
+			return nil, err
+		}
+		source = "--url-file " + o.urlFile
+	default:
 		raw, source = getenv("OPKUMA_URL"), "$OPKUMA_URL"
 	}
 	if strings.TrimSpace(raw) == "" {
-		return nil, usageErrorf("no push URL: give --url https://HOST/api/push/<token> or set $OPKUMA_URL")
+		return nil, usageErrorf("no push URL: give --url https://HOST/api/push/<token>, --url-file FILE, or set $OPKUMA_URL")
 	}
 	e, err := pusher.ParseEndpoint(raw)
 	if err != nil {

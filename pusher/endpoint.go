@@ -111,6 +111,9 @@ func ParseEndpoint(raw string) (*Endpoint, error) {
 // Token returns the push token. Never print it.
 func (e *Endpoint) Token() string { return e.token }
 
+// Param returns the value of query parameter key in the pasted URL, or "".
+func (e *Endpoint) Param(key string) string { return e.u.Query().Get(key) }
+
 // String returns the URL with the token (and any password) replaced by ****.
 func (e *Endpoint) String() string { return e.Redact(e.u.String()) }
 

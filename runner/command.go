@@ -78,10 +78,29 @@ func needsShell(line string) bool {
 	return strings.ContainsAny(line, shellSyntax) || !utf8.ValidString(line)
 }
 
-// String returns the command as one line, for messages.
+// String returns the command as a shell would read it, each word quoted
+// when it needs to be.
 func (c Command) String() string {
-	if c.Shell {
-		return c.Argv[2]
+	words := make([]string, 0, len(c.Env)+len(c.Argv))
+	for _, kv := range c.Env {
+		name, value, _ := strings.Cut(kv, "=")
+		words = append(words, name+"="+shellQuote(value))
 	}
-	return strings.Join(append(append([]string{}, c.Env...), c.Argv...), " ")
+	for i, w := range c.Argv {
+		q := shellQuote(w)
+		if i == 0 && q == w && strings.Contains(w, "=") {
+			q = "'" + w + "'" // else sh reads it as an assignment
+		}
+		words = append(words, q)
+	}
+	return strings.Join(words, " ")
+}
+
+// shellQuote returns w unchanged when sh reads it as one literal word, else
+// in single quotes.
+func shellQuote(w string) string {
+	if w != "" && !strings.ContainsAny(w, shellSyntax+" \t\"'\\") {
+		return w
+	}
+	return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
 }

@@ -83,3 +83,21 @@ func FuzzParseCommandLine(f *testing.F) {
 		}
 	})
 }
+
+func TestCommandString(t *testing.T) {
+	tests := []struct {
+		c    Command
+		want string
+	}{
+		{Command{Argv: []string{"backup.sh", "--full", "--dir=/srv"}}, "backup.sh --full --dir=/srv"},
+		{Command{Argv: []string{"cp", "a b", "it's", ""}}, `cp 'a b' 'it'\''s' ''`},
+		{Command{Argv: []string{"date"}, Env: []string{"TZ=Europe/Paris", "X=a b"}}, "TZ=Europe/Paris X='a b' date"},
+		{Command{Argv: []string{Shell, "-c", "a | b"}, Shell: true}, "/bin/sh -c 'a | b'"},
+		{Command{Argv: []string{"a=b", "c=d"}}, "'a=b' c=d"},
+	}
+	for _, tt := range tests {
+		if got := tt.c.String(); got != tt.want {
+			t.Errorf("String() = %s, want %s", got, tt.want)
+		}
+	}
+}

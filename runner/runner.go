@@ -66,7 +66,7 @@ func (r Result) OK() bool { return r.ExitCode == 0 && r.Err == nil && !r.TimedOu
 func (r Result) Describe() string {
 	switch {
 	case r.TimedOut:
-		return fmt.Sprintf("timed out after %v", r.Timeout)
+		return "timed out after " + ShortDuration(r.Timeout)
 	case r.Err != nil && r.ExitCode == ExitNotFound:
 		return "command not found"
 	case r.Err != nil:
