@@ -3,6 +3,7 @@ module github.com/opkuma/opkuma
 go 1.26
 
 require (
+	github.com/adhocore/gronx v1.20.4
 	github.com/mattn/go-shellwords v1.0.16
 	github.com/rogpeppe/go-internal v1.16.0
 	github.com/urfave/cli/v2 v2.27.7

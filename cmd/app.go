@@ -41,8 +41,51 @@ func Execute() {
 // Main runs opkuma with args (args[0] is the program name) and returns the
 // exit code. Errors are printed to env.Stderr as one line each.
 func Main(args []string, env Env) int {
-	err := newApp(env).Run(args)
+	err := newApp(env).Run(flagsFirst(args))
 	return exitCode(err, env.Stderr)
+}
+
+// valueless are the boolean flags of the commands whose flags may follow
+// their arguments.
+var valueless = map[string]bool{
+	"explain": true, "system": true, "json": true, "url-file-insecure": true, "help": true, "h": true,
+}
+
+// flagsFirst lets flags follow the arguments of interval and crontab, as in
+// "opkuma interval '0 * * * *' --runtime 1m": urfave/cli, like Go's flag
+// package, stops at the first argument. run is left alone: what follows its
+// flags belongs to the job.
+func flagsFirst(args []string) []string {
+	if len(args) < 3 || (args[1] != "interval" && args[1] != "crontab") {
+		return args
+	}
+	head := 2
+	if args[1] == "crontab" && args[2] == "wrap" {
+		head = 3
+	}
+	var flags, rest []string
+	for i := head; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			rest = append(rest, args[i+1:]...)
+			i = len(args)
+		case a == "-" || !strings.HasPrefix(a, "-"):
+			rest = append(rest, a)
+		default:
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") && !valueless[name] && i+1 < len(args) {
+				i++
+				flags = append(flags, args[i])
+			}
+		}
+	}
+	out := append(append([]string{}, args[:head]...), flags...)
+	if len(rest) > 0 {
+		out = append(append(out, "--"), rest...)
+	}
+	return out
 }
 
 func newApp(env Env) *cli.App {
@@ -60,7 +103,7 @@ never ran.
 		Reader:          env.Stdin,
 		Writer:          env.Stdout,
 		ErrWriter:       env.Stderr,
-		Commands:        []*cli.Command{runCommand(env), pushCommand(env)},
+		Commands:        []*cli.Command{runCommand(env), pushCommand(env), intervalCommand(env), crontabCommand(env)},
 		OnUsageError:    onUsageError,
 		ExitErrHandler:  func(*cli.Context, error) {}, // Main maps errors to exit codes
 		Action: func(c *cli.Context) error {

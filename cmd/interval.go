@@ -1,0 +1,170 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/opkuma/opkuma/schedule"
+)
+
+type intervalOptions struct {
+	runtime time.Duration
+	margin  time.Duration
+	tz      string
+	from    string
+	explain bool
+}
+
+func intervalFlags(o *intervalOptions) []cli.Flag {
+	return []cli.Flag{
+		&cli.DurationFlag{Name: "runtime", Usage: "how long the job runs at most, e.g. 1m", Destination: &o.runtime},
+		&cli.DurationFlag{Name: "margin", Usage: "safety margin (default: 10% of the largest gap, at least 1m)", Destination: &o.margin},
+		&cli.StringFlag{Name: "tz", Usage: "time `ZONE` of the schedule, e.g. Europe/Paris (default: the local zone, $TZ)", Destination: &o.tz},
+		&cli.StringFlag{Name: "from", Usage: "look at runs from `DATE` (YYYY-MM-DD) on (default: today)", Destination: &o.from},
+	}
+}
+
+func intervalCommand(env Env) *cli.Command {
+	o := &intervalOptions{}
+	return &cli.Command{
+		Name:      "interval",
+		Usage:     "recommend a Push monitor's heartbeat interval for a cron schedule",
+		ArgsUsage: "SCHEDULE",
+		Description: `Prints, in seconds, the Heartbeat Interval an Uptime Kuma Push monitor needs for a
+job run on SCHEDULE (the 5 time fields of a crontab line, or @hourly, @daily,
+@weekly, @monthly, @yearly): the largest gap between two runs + --runtime +
+--margin. The largest gap is found over the next 28 years (every weekday and
+leap-year pairing), with daylight-saving changes of --tz counted as cron
+handles them. Quote the schedule, or the shell expands its *.
+
+Examples:
+   opkuma interval '0 * * * *' --runtime 1m --margin 1m      # 3720
+   opkuma interval --explain '0 9 * * 1-5'                   # the weekend gap
+   opkuma interval --tz Europe/Paris '30 2 * * *'`,
+		Flags: append(intervalFlags(o),
+			&cli.BoolFlag{Name: "explain", Usage: "say how the number was found", Destination: &o.explain}),
+		OnUsageError: onUsageError,
+		Action: func(c *cli.Context) error {
+			if !c.Args().Present() {
+				return usageErrorf("no schedule: give one, e.g. opkuma interval '0 * * * *'")
+			}
+			return o.run(env, strings.Join(c.Args().Slice(), " "), c.IsSet("margin"))
+		},
+	}
+}
+
+// advice is a computed interval and how it was found.
+type advice struct {
+	gap      schedule.Gap
+	margin   time.Duration
+	runtime  time.Duration
+	interval int64
+	loc      *time.Location
+}
+
+// location returns the zone named by --tz, or the local one.
+func (o *intervalOptions) location() (*time.Location, error) {
+	if o.tz == "" {
+		return time.Local, nil
+	}
+	loc, err := time.LoadLocation(o.tz)
+	if err != nil {
+		return nil, usageErrorf("--tz %q: unknown time zone: use a name like Europe/Paris or UTC", o.tz)
+	}
+	return loc, nil
+}
+
+// start returns the day to look from: --from, else now.
+func (o *intervalOptions) start(loc *time.Location) (time.Time, error) {
+	if o.from == "" {
+		return time.Now().In(loc), nil
+	}
+	t, err := time.ParseInLocation(time.DateOnly, o.from, loc)
+	if err != nil {
+		return time.Time{}, usageErrorf("--from %q: want a date like 2026-01-31", o.from)
+	}
+	return t, nil
+}
+
+// advise computes the interval for spec in loc.
+func (o *intervalOptions) advise(spec string, loc *time.Location, marginSet bool) (advice, error) {
+	if o.runtime < 0 || o.margin < 0 {
+		return advice{}, usageErrorf("--runtime and --margin must not be negative")
+	}
+	s, err := schedule.Parse(spec)
+	if err != nil {
+		return advice{}, err
+	}
+	from, err := o.start(loc)
+	if err != nil {
+		return advice{}, err
+	}
+	gap, err := s.Gap(loc, from, schedule.DefaultHorizon)
+	if err != nil {
+		return advice{}, err
+	}
+	a := advice{gap: gap, runtime: o.runtime, margin: schedule.Margin(gap.Length), loc: loc}
+	if marginSet {
+		a.margin = o.margin
+	}
+	a.interval = schedule.Interval(gap.Length, a.runtime, a.margin)
+	return a, nil
+}
+
+func (o *intervalOptions) run(env Env, spec string, marginSet bool) error {
+	loc, err := o.location()
+	if err != nil {
+		return err
+	}
+	a, err := o.advise(spec, loc, marginSet)
+	if errors.Is(err, schedule.ErrReboot) {
+		return usageErrorf("%v", err)
+	}
+	if err != nil {
+		return usageErrorf("%v", err)
+	}
+	if o.explain {
+		a.explain(env.Stdout, spec, marginSet)
+	} else {
+		fmt.Fprintln(env.Stdout, a.interval)
+	}
+	if w := a.warning(); w != "" {
+		fmt.Fprintf(env.Stderr, "opkuma: %s\n", w)
+	}
+	return nil
+}
+
+func (a advice) explain(w io.Writer, spec string, marginSet bool) {
+	const layout = "Mon 2006-01-02 15:04 MST"
+	how := "10% of the gap, at least 60 s"
+	if marginSet {
+		how = "--margin"
+	}
+	zone := a.loc.String()
+	if a.loc == time.Local {
+		zone = "the local time zone"
+	}
+	fmt.Fprintf(w, "schedule:      %s (times in %s)\n", spec, zone)
+	fmt.Fprintf(w, "largest gap:   %d s (%s), from %s to %s\n", seconds(a.gap.Length), a.gap.Length,
+		a.gap.From.In(a.loc).Format(layout), a.gap.To.In(a.loc).Format(layout))
+	fmt.Fprintf(w, "run time:    + %d s\n", seconds(a.runtime))
+	fmt.Fprintf(w, "margin:      + %d s (%s)\n", seconds(a.margin), how)
+	fmt.Fprintf(w, "interval:    = %d s: the monitor's Heartbeat Interval\n", a.interval)
+}
+
+// warning tells when Uptime Kuma cannot take the interval.
+func (a advice) warning() string {
+	if a.interval > schedule.MaxInterval {
+		retries := (a.interval + schedule.MaxInterval - 1) / schedule.MaxInterval
+		return fmt.Sprintf("%d s is more than Uptime Kuma's largest Heartbeat Interval (%d s, 24 days): set the interval to %d and Retries to %d with a Heartbeat Retry Interval of %d (the monitor shows PENDING in between), or run the job more often",
+			a.interval, schedule.MaxInterval, schedule.MaxInterval, retries-1, schedule.MaxInterval)
+	}
+	return ""
+}
+
+func seconds(d time.Duration) int64 { return int64((d + time.Second - 1) / time.Second) }

@@ -1,0 +1,263 @@
+// Package crontab reads crontab files as cron does (comments, environment
+// lines, macros, % in commands, the user field of system crontabs) while
+// keeping every line's bytes, so a line can be changed and the rest written
+// back untouched.
+package crontab
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"regexp"
+	"strings"
+
+	"github.com/mattn/go-shellwords"
+)
+
+// Kind is what a crontab line is.
+type Kind int
+
+// The kinds of crontab lines.
+const (
+	Blank Kind = iota
+	Comment
+	Env
+	Job
+	Invalid
+)
+
+func (k Kind) String() string {
+	return [...]string{"blank", "comment", "environment", "job", "invalid"}[k]
+}
+
+// Line is one line of a crontab.
+type Line struct {
+	Number   int    // from 1
+	Raw      string // the line as read, without its line ending
+	Kind     Kind
+	Name     string // Env: the variable
+	Value    string // Env: its value, quotes removed
+	Schedule string // Job: the five time fields or the @ macro, as written
+	User     string // Job in a system crontab: the user field
+	// CommandAt is where the command starts in Raw (Job).
+	CommandAt int
+	Err       error // Invalid: why
+}
+
+// envPattern is cron's test for an environment line: NAME = VALUE, the name
+// optionally quoted. A job line never matches: its first field is followed
+// by white space and another field, not by '='.
+var envPattern = regexp.MustCompile(`^\s*("[^"]*"|'[^']*'|[^\s=]+)\s*=(.*)$`)
+
+// Parse reads a crontab. With system set, job lines carry a user field
+// after the schedule, as in /etc/crontab and /etc/cron.d. Lines cron would
+// reject are returned as Invalid with the reason, not as an error; the error
+// is for reading only.
+func Parse(r io.Reader, system bool) ([]Line, error) {
+	var lines []Line
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	sc.Split(scanLines)
+	for n := 1; sc.Scan(); n++ {
+		lines = append(lines, parseLine(n, sc.Text(), system))
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading crontab: %w", err)
+	}
+	return lines, nil
+}
+
+// scanLines splits at \n only, keeping a \r: the bytes are the user's.
+func scanLines(data []byte, atEOF bool) (int, []byte, error) {
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		return i + 1, data[:i], nil
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
+}
+
+func parseLine(n int, raw string, system bool) Line {
+	l := Line{Number: n, Raw: raw}
+	// Fields are separated by blanks and tabs, as cron splits them; a \r
+	// of a CRLF file is only a line end.
+	trimmed := strings.Trim(raw, " \t\r")
+	switch {
+	case trimmed == "":
+		l.Kind = Blank
+		return l
+	case strings.HasPrefix(trimmed, "#"):
+		l.Kind = Comment
+		return l
+	}
+	if m := envPattern.FindStringSubmatch(raw); m != nil {
+		l.Kind, l.Name, l.Value = Env, unquote(m[1]), unquote(strings.TrimSpace(m[2]))
+		return l
+	}
+	nFields := 5
+	if strings.HasPrefix(strings.TrimLeft(raw, " \t"), "@") {
+		nFields = 1
+	}
+	if system {
+		nFields++
+	}
+	fields, at := splitFields(raw, nFields)
+	if len(fields) < nFields || at >= len(raw) {
+		l.Kind, l.Err = Invalid, fmt.Errorf("line %d: not a job: want %s then a command", n, want(nFields, system))
+		return l
+	}
+	l.Kind = Job
+	if system {
+		l.User, fields = fields[len(fields)-1], fields[:len(fields)-1]
+	}
+	l.Schedule = strings.Join(fields, " ")
+	l.CommandAt = at
+	return l
+}
+
+func want(n int, system bool) string {
+	s := "5 time fields (or an @ macro)"
+	if system {
+		s += ", a user"
+	}
+	return s
+}
+
+// splitFields returns the first n white-space separated fields of s and the
+// offset of what follows them and the white space after.
+func splitFields(s string, n int) ([]string, int) {
+	var fields []string
+	i := 0
+	for len(fields) < n {
+		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+			i++
+		}
+		start := i
+		for i < len(s) && s[i] != ' ' && s[i] != '\t' {
+			i++
+		}
+		if start == i {
+			break
+		}
+		fields = append(fields, s[start:i])
+	}
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	return fields, i
+}
+
+func unquote(s string) string {
+	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+// CommandText returns the command part of a job line as written, % signs
+// and what follows them included.
+func (l Line) CommandText() string {
+	if l.Kind != Job {
+		return ""
+	}
+	return strings.TrimRight(l.Raw[l.CommandAt:], "\r")
+}
+
+// Command returns the command cron gives to the shell: the text before the
+// first unescaped %, with \% turned into %. What follows that % is the
+// command's standard input.
+func (l Line) Command() string {
+	text := l.CommandText()
+	cmd, _, _ := strings.Cut(escapedPercent.ReplaceAllString(text, "\x00"), "%")
+	return strings.ReplaceAll(cmd, "\x00", "%")
+}
+
+var escapedPercent = regexp.MustCompile(`\\%`)
+
+// firstPercent returns the offset of the first unescaped % in s, or -1.
+func firstPercent(s string) int {
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			if i+1 < len(s) && s[i+1] == '%' {
+				i++
+			}
+		case '%':
+			return i
+		}
+	}
+	return -1
+}
+
+// Monitored reports whether the job already runs under opkuma run.
+func (l Line) Monitored() bool {
+	p := shellwords.NewParser()
+	words, err := p.Parse(l.Command())
+	if err != nil {
+		return false
+	}
+	for len(words) > 0 && strings.Contains(words[0], "=") && !strings.HasPrefix(words[0], "=") {
+		words = words[1:] // NAME=value before the command
+	}
+	return len(words) >= 2 && path.Base(words[0]) == "opkuma" && words[1] == "run"
+}
+
+// ErrAlreadyWrapped is returned by Wrap for a job that runs under opkuma.
+var ErrAlreadyWrapped = errors.New("already wrapped with opkuma run")
+
+// Wrap returns l's line with its command run under prefix (such as
+// "opkuma run --url-file /etc/opkuma/x.url --"). The command is kept as
+// written; when it needs a shell (pipes, redirections, variables, leading
+// NAME=value) it becomes one quoted argument, which opkuma hands to
+// /bin/sh -c as cron would. Text after an unescaped % stays the job's
+// standard input. % in prefix is escaped, since cron reads % as a newline.
+func (l Line) Wrap(prefix string) (string, error) {
+	if l.Kind != Job {
+		return "", fmt.Errorf("line %d is %s, not a job", l.Number, articled(l.Kind))
+	}
+	if l.Monitored() {
+		return "", fmt.Errorf("line %d: %w", l.Number, ErrAlreadyWrapped)
+	}
+	text := l.Raw[l.CommandAt:]
+	cr := ""
+	if strings.HasSuffix(text, "\r") {
+		text, cr = text[:len(text)-1], "\r"
+	}
+	cmd, stdin := text, ""
+	if i := firstPercent(text); i >= 0 {
+		cmd, stdin = text[:i], text[i:]
+	}
+	trail := cmd[len(strings.TrimRight(cmd, " \t")):]
+	cmd = strings.TrimRight(cmd, " \t")
+	if needsQuoting(cmd) {
+		cmd = "'" + strings.ReplaceAll(cmd, "'", `'\''`) + "'"
+	}
+	prefix = strings.ReplaceAll(prefix, "%", `\%`)
+	return l.Raw[:l.CommandAt] + prefix + " " + cmd + trail + stdin + cr, nil
+}
+
+func articled(k Kind) string {
+	if k == Invalid || k == Env {
+		return "an " + k.String() + " line"
+	}
+	return "a " + k.String() + " line"
+}
+
+// needsQuoting reports whether cmd must be one quoted argument to keep its
+// meaning after "opkuma run ... --": anything beyond plain words.
+func needsQuoting(cmd string) bool {
+	words := strings.Fields(cmd)
+	if len(words) == 0 || strings.Contains(words[0], "=") {
+		return true
+	}
+	for _, r := range cmd {
+		if !(r == ' ' || r == '\t' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:=,@+-", r)) {
+			return true
+		}
+	}
+	return false
+}

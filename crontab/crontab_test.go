@@ -1,0 +1,155 @@
+package crontab
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+)
+
+func parseFile(t *testing.T, name string, system bool) []Line {
+	t.Helper()
+	data, err := os.ReadFile("testdata/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines, err := Parse(bytes.NewReader(data), system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lines
+}
+
+func TestParseUser(t *testing.T) {
+	lines := parseFile(t, "user.crontab", false)
+	tests := []struct {
+		n         int
+		kind      Kind
+		schedule  string
+		command   string
+		monitored bool
+		env       string // NAME=value
+	}{
+		{1, Comment, "", "", false, ""},
+		{2, Env, "", "", false, "SHELL=/bin/bash"},
+		{3, Env, "", "", false, "MAILTO=ops@example.com"},
+		{4, Env, "", "", false, "PATH=/usr/local/bin:/usr/bin:/bin"},
+		{5, Blank, "", "", false, ""},
+		{7, Job, "0 * * * *", "/usr/local/bin/backup.sh --full", false, ""},
+		{8, Job, "*/15 9-17 * * 1-5", "curl -fsS https://example.com/health > /dev/null 2>&1", false, ""},
+		{9, Job, "30 2 * * *", "pg_dump mydb | gzip > /srv/db-$(date +%F).gz", false, ""},
+		{10, Job, "@daily", "/usr/bin/find /tmp -mtime +7 -delete", false, ""},
+		{11, Job, "@reboot", "/usr/local/bin/start-agent", false, ""},
+		{12, Job, "0 0 1 * *", `mail -s "monthly report" ops@example.com`, false, ""},
+		{13, Job, "5 4 * * sun", "opkuma run --url-file /etc/opkuma/rotate.url -- /usr/sbin/logrotate /etc/logrotate.conf", true, ""},
+		{14, Env, "", "", false, "CRON_TZ=Europe/Paris"},
+		{15, Job, "0 9 * * 1-5", "LANG=C /usr/local/bin/report", false, ""},
+		{16, Invalid, "", "", false, ""},
+	}
+	for _, tt := range tests {
+		l := lines[tt.n-1]
+		if l.Number != tt.n || l.Kind != tt.kind {
+			t.Errorf("line %d: number %d kind %v, want %v", tt.n, l.Number, l.Kind, tt.kind)
+			continue
+		}
+		if l.Schedule != tt.schedule || l.Command() != tt.command || l.Monitored() != tt.monitored {
+			t.Errorf("line %d: schedule %q command %q monitored %v", tt.n, l.Schedule, l.Command(), l.Monitored())
+		}
+		if tt.env != "" && l.Name+"="+l.Value != tt.env {
+			t.Errorf("line %d: env %s=%s, want %s", tt.n, l.Name, l.Value, tt.env)
+		}
+	}
+	if got := lines[11].CommandText(); !strings.HasSuffix(got, "%Report attached.%Bye") {
+		t.Errorf("CommandText keeps the stdin part: %q", got)
+	}
+}
+
+func TestParseSystem(t *testing.T) {
+	lines := parseFile(t, "system.crontab", true)
+	if l := lines[2]; l.Kind != Job || l.Schedule != "17 * * * *" || l.User != "root" || l.Command() != "cd / && run-parts --report /etc/cron.hourly" {
+		t.Errorf("line 3: %+v command %q", l, l.Command())
+	}
+	if l := lines[3]; l.Kind != Job || l.Schedule != "@weekly" || l.User != "backup" {
+		t.Errorf("line 4: %+v", l)
+	}
+	if l := lines[4]; l.Kind != Invalid {
+		t.Errorf("line 5 (no user, no command): %v, want invalid", l.Kind)
+	}
+}
+
+func TestWrap(t *testing.T) {
+	const prefix = "opkuma run --url-file /etc/opkuma/x.url --"
+	tests := []struct{ line, want string }{
+		{"0 * * * *  /usr/local/bin/backup.sh --full", "0 * * * *  " + prefix + " /usr/local/bin/backup.sh --full"},
+		{"30 2 * * *\tpg_dump db | gzip > /srv/db.gz  ", "30 2 * * *\t" + prefix + " 'pg_dump db | gzip > /srv/db.gz'  "},
+		{`0 0 1 * * mail -s "it's" x%line1%line2`, `0 0 1 * * ` + prefix + ` 'mail -s "it'\''s" x'%line1%line2`},
+		{`0 0 * * * date +\%F`, `0 0 * * * ` + prefix + ` 'date +\%F'`},
+		{"@daily LANG=C report\r", "@daily " + prefix + " 'LANG=C report'\r"},
+	}
+	for _, tt := range tests {
+		lines, _ := Parse(strings.NewReader(tt.line), false)
+		got, err := lines[0].Wrap(prefix)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.line, err)
+		}
+		if got != tt.want {
+			t.Errorf("Wrap(%q)\n got %q\nwant %q", tt.line, got, tt.want)
+		}
+		// Wrapping twice is refused.
+		again, _ := Parse(strings.NewReader(got), false)
+		if _, err := again[0].Wrap(prefix); err == nil {
+			t.Errorf("wrapping %q twice: no error", got)
+		}
+	}
+	lines, _ := Parse(strings.NewReader("# a comment\nA=1\n"), false)
+	for _, l := range lines {
+		if _, err := l.Wrap(prefix); err == nil {
+			t.Errorf("wrapping a %v line: no error", l.Kind)
+		}
+	}
+	if _, err := wrapLine(prefix, "0 * * * * x % y"); err != nil {
+		t.Error(err)
+	}
+}
+
+// wrapLine parses one line and wraps it.
+func wrapLine(prefix, line string) (string, error) {
+	lines, _ := Parse(strings.NewReader(line), false)
+	return lines[0].Wrap(prefix)
+}
+
+// FuzzParseLine checks that any line parses without panicking, keeps its
+// bytes, and that a wrapped job still parses as the same schedule, wrapped.
+func FuzzParseLine(f *testing.F) {
+	data, _ := os.ReadFile("testdata/user.crontab")
+	for _, l := range strings.Split(string(data), "\n") {
+		f.Add(l, false)
+	}
+	data, _ = os.ReadFile("testdata/system.crontab")
+	for _, l := range strings.Split(string(data), "\n") {
+		f.Add(l, true)
+	}
+	f.Fuzz(func(t *testing.T, raw string, system bool) {
+		if strings.Contains(raw, "\n") {
+			return
+		}
+		l := parseLine(1, raw, system)
+		if l.Raw != raw {
+			t.Fatalf("Raw %q, want %q", l.Raw, raw)
+		}
+		if l.Kind != Job {
+			return
+		}
+		if l.CommandAt <= 0 || l.CommandAt > len(raw) {
+			t.Fatalf("CommandAt %d out of %q", l.CommandAt, raw)
+		}
+		w, err := l.Wrap("opkuma run --url-file /x --")
+		if err != nil {
+			return // already wrapped
+		}
+		back := parseLine(1, w, system)
+		if back.Kind != Job || back.Schedule != l.Schedule || back.User != l.User || !back.Monitored() {
+			t.Fatalf("wrapped %q -> %q: kind %v schedule %q monitored %v", raw, w, back.Kind, back.Schedule, back.Monitored())
+		}
+	})
+}
