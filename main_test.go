@@ -4,6 +4,8 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -23,9 +25,39 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"opkuma": cmd.Execute,
-		"maxrss": maxRSSMain,
+		"opkuma":     cmd.Execute,
+		"maxrss":     maxRSSMain,
+		"closedpipe": closedPipeMain,
 	})
+}
+
+// closedPipeMain is the closedpipe command of the scripts:
+//
+//	closedpipe PROGRAM [ARGS...]
+//
+// It runs PROGRAM with its stdout on a pipe whose reading end is already
+// closed, so every write there fails with EPIPE (or raises SIGPIPE), and
+// exits with PROGRAM's exit code (128+N for a death by signal N).
+func closedPipeMain() {
+	r, w, err := os.Pipe()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "closedpipe:", err)
+		os.Exit(2)
+	}
+	r.Close()
+	c := exec.Command(os.Args[1], os.Args[2:]...)
+	c.Stdin, c.Stdout, c.Stderr = os.Stdin, w, os.Stderr
+	err = c.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		fmt.Fprintln(os.Stderr, "closedpipe:", err)
+		os.Exit(2)
+	}
+	if ws := c.ProcessState.Sys().(syscall.WaitStatus); ws.Signaled() {
+		fmt.Fprintf(os.Stderr, "closedpipe: %s killed by signal %d\n", os.Args[1], ws.Signal())
+		os.Exit(128 + int(ws.Signal()))
+	}
+	os.Exit(c.ProcessState.ExitCode())
 }
 
 // maxRSSMain is the maxrss command of the scripts:
@@ -172,6 +204,7 @@ func kumaStart(ts *testscript.TestScript, st *scriptState, args []string) {
 	}
 	st.kuma = fakekuma.New(version)
 	srv := httptest.NewUnstartedServer(st.kuma)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // TLS handshake failures are the point of some tests
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	ts.Check(err)
 	srv.Listener = l

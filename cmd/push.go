@@ -45,12 +45,16 @@ func (o *pushOptions) pushNow(ctx context.Context, env Env) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
+	client, err := o.client(env, msgs)
+	if err != nil {
+		return err
+	}
 	h := pusher.Heartbeat{Status: o.status, Msg: o.msg, Ping: o.ping}
 	if o.dryRun {
 		printPushPlan(env.Stdout, endpoint, h)
 		return nil
 	}
-	if err := push(ctx, o.client(env, msgs), endpoint, h, msgs); err != nil {
+	if err := push(ctx, client, endpoint, h, msgs); err != nil {
 		return &exitError{code: pushExitCode(err)}
 	}
 	msgs.verbosef("push accepted")

@@ -26,6 +26,7 @@ type pushOptions struct {
 	retries         int
 	verbose         bool
 	silent          bool
+	caFile          string
 }
 
 func pushFlags(o *pushOptions) []cli.Flag {
@@ -37,6 +38,7 @@ func pushFlags(o *pushOptions) []cli.Flag {
 		&cli.StringFlag{Name: "msg", Usage: "`message` to push (default: the URL's, else OK)", Destination: &o.msg},
 		&cli.StringFlag{Name: "ping", Usage: "ping in `milliseconds` to push (default: the URL's, else the run's duration)", Destination: &o.ping},
 		&cli.DurationFlag{Name: "push-timeout", Usage: "bound on one push request", Value: pusher.DefaultAttemptTimeout, Destination: &o.pushTimeout},
+		&cli.StringFlag{Name: "ca-file", Usage: "also trust the CA certificates (PEM) in `FILE` for an https push URL", Destination: &o.caFile},
 		&cli.IntFlag{Name: "retries", Usage: "retries after a network error, 5xx or 429", Value: pusher.DefaultRetries, Destination: &o.retries},
 		&cli.DurationFlag{Name: "push-max-time", Usage: "bound on the whole push, retries and waits included", Value: pusher.DefaultMaxTime, Destination: &o.pushMaxTime},
 		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print one line per push attempt", Destination: &o.verbose},
@@ -105,10 +107,19 @@ func (m messages) verbosef(format string, args ...any) {
 	}
 }
 
-// client returns the push client for o.
-func (o *pushOptions) client(env Env, msgs messages) *pusher.Client {
+// client returns the push client for o. Its error (a bad --ca-file) is a
+// usage error, found before anything runs.
+func (o *pushOptions) client(env Env, msgs messages) (*pusher.Client, error) {
+	doer := env.HTTP
+	if o.caFile != "" {
+		hc, err := pusher.NewHTTPClientWithCA(o.caFile)
+		if err != nil {
+			return nil, usageErrorf("%v", err)
+		}
+		doer = hc
+	}
 	return &pusher.Client{
-		HTTP:           env.HTTP,
+		HTTP:           doer,
 		UserAgent:      userAgent(),
 		Retries:        o.retries,
 		AttemptTimeout: o.pushTimeout,
@@ -124,12 +135,12 @@ func (o *pushOptions) client(env Env, msgs messages) *pusher.Client {
 			}
 			msgs.verbosef("push attempt %d: %s in %v%s", a.N, result, a.Duration.Round(time.Millisecond), retry)
 		},
-	}
+	}, nil
 }
 
 // push sends h and reports a failure on stderr.
 func push(ctx context.Context, c *pusher.Client, e *pusher.Endpoint, h pusher.Heartbeat, msgs messages) error {
-	msgs.verbosef("pushing %s to %s", h.Status, e)
+	msgs.verbosef("pushing %s to %s", e.URL(h).Query().Get("status"), e)
 	err := c.Push(ctx, e, h)
 	if err != nil {
 		msgs.errorf("%s", e.Redact(err.Error()))

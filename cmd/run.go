@@ -87,6 +87,10 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
+	client, err := o.push.client(env, msgs)
+	if err != nil {
+		return err
+	}
 	if o.push.dryRun {
 		o.printPlan(env.Stdout, command, endpoint)
 		return nil
@@ -100,7 +104,6 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 	defer signal.Stop(sigs)
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 
-	client := o.push.client(env, msgs)
 	pushDown := func(ctx context.Context, msg string, d time.Duration) {
 		if o.downOnFailure {
 			h := pusher.Heartbeat{Status: pusher.StatusDown, Msg: msg, Elapsed: d}

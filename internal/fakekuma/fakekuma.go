@@ -109,64 +109,59 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	f := s.nextFault(token)
 	active := s.monitors[token]
+	n := len(s.requests)
+	s.requests = append(s.requests, req) // on arrival, as a log would show it
 	s.mu.Unlock()
 
-	if f != nil && s.misbehave(w, r, f, &req) {
+	if f != nil && s.misbehave(w, r, f) {
 		return
 	}
 	if s.version == V1 && r.Method != http.MethodGet && r.Method != http.MethodHead {
-		s.record(req)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprintf(w, "<!DOCTYPE html><pre>Cannot %s %s</pre>", r.Method, r.URL.Path)
 		return
 	}
 	if !active {
-		s.record(req)
 		s.answer(w, s.errorCode(), false, "Monitor not found or not active.")
 		return
 	}
 	if code, msg := s.checkPing(req.Query.Get("ping")); code != 0 {
-		s.record(req)
 		s.answer(w, code, false, msg)
 		return
 	}
-	req.Beat = true
-	s.record(req)
+	s.mu.Lock()
+	s.requests[n].Beat = true
+	s.mu.Unlock()
 	s.answer(w, http.StatusOK, true, "")
 }
 
 // misbehave applies f and reports whether the request was answered.
-func (s *Server) misbehave(w http.ResponseWriter, r *http.Request, f *Fault, req *Request) bool {
+func (s *Server) misbehave(w http.ResponseWriter, r *http.Request, f *Fault) bool {
 	switch f.Kind {
 	case "hang":
-		s.record(*req)
 		select {
 		case <-r.Context().Done():
 		case <-s.closed:
 		}
 		return true
 	case "slow":
+		// Like Uptime Kuma, finish the push even when the client has
+		// given up waiting: the heartbeat is recorded all the same.
 		select {
 		case <-time.After(f.Delay):
-		case <-r.Context().Done():
-			s.record(*req)
-			return true
 		case <-s.closed:
 		}
 		return false
 	case "redirect":
-		s.record(*req)
 		http.Redirect(w, r, f.Location+"?"+r.URL.RawQuery, f.Code)
 		return true
 	case "html":
-		s.record(*req)
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(f.Code)
 		fmt.Fprintf(w, "<html><body><h1>%d %s</h1>nginx</body></html>", f.Code, http.StatusText(f.Code))
 		return true
 	default: // "status": an empty body, as a proxy or a restarting server gives
-		s.record(*req)
 		if f.RetryAfter != "" {
 			w.Header().Set("Retry-After", f.RetryAfter)
 		}
@@ -188,12 +183,6 @@ func (s *Server) nextFault(token string) *Fault {
 		}
 	}
 	return f
-}
-
-func (s *Server) record(r Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = append(s.requests, r)
 }
 
 // errorCode is what the handler's catch block answers with.
