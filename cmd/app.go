@@ -103,7 +103,7 @@ never ran.
 		Reader:          env.Stdin,
 		Writer:          env.Stdout,
 		ErrWriter:       env.Stderr,
-		Commands:        []*cli.Command{runCommand(env), pushCommand(env), intervalCommand(env), crontabCommand(env)},
+		Commands:        []*cli.Command{runCommand(env), pushCommand(env), intervalCommand(env), crontabCommand(env), completionCommand(env), manCommand(env)},
 		OnUsageError:    onUsageError,
 		ExitErrHandler:  func(*cli.Context, error) {}, // Main maps errors to exit codes
 		Action: func(c *cli.Context) error {

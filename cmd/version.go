@@ -22,8 +22,15 @@ func versionString() string {
 }
 
 func buildVersion() (v, c, d string) {
+	info, _ := debug.ReadBuildInfo()
+	return versionOf(version, commit, date, info)
+}
+
+// versionOf picks the link-time values, else the build info's (info may be
+// nil), else placeholders.
+func versionOf(version, commit, date string, info *debug.BuildInfo) (v, c, d string) {
 	v, c, d = version, commit, date
-	if info, ok := debug.ReadBuildInfo(); ok {
+	if info != nil {
 		if v == "" && info.Main.Version != "" {
 			v = info.Main.Version
 		}
