@@ -67,8 +67,8 @@ recommended Heartbeat Interval on standard error. It never edits a file: pipe it
 to crontab - once you have read it. A command that needs a shell is kept as one
 quoted argument, which opkuma runs with /bin/sh -c as cron did.
 
-Example:
-   crontab -l | opkuma crontab wrap - --line 3 --url-file ~/.config/opkuma/backup.url | crontab -`,
+Examples:
+   crontab -l | opkuma crontab wrap - --line 5 --url-file ~/.config/opkuma/backup.url | crontab -`,
 			Flags: append(common(),
 				&cli.IntFlag{Name: "line", Usage: "the job's line `N`umber (see opkuma crontab)", Destination: &o.line},
 				&cli.StringFlag{Name: "url-file", Usage: "the wrapped job reads its push URL from `FILE`", Destination: &o.urlFile},

@@ -1,0 +1,189 @@
+package cmd
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/mattn/go-shellwords"
+	"github.com/urfave/cli/v2"
+
+	"github.com/opkuma/opkuma/crontab"
+	"github.com/opkuma/opkuma/schedule"
+)
+
+// fence is one fenced code block of README.md.
+type fence struct {
+	info, section, body string
+}
+
+func readmeFences(t *testing.T) (string, []fence) {
+	t.Helper()
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []fence
+	section := ""
+	lines := strings.Split(string(data), "\n")
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		if strings.HasPrefix(line, "## ") {
+			section = strings.TrimPrefix(line, "## ")
+		}
+		if !strings.HasPrefix(line, "```") {
+			continue
+		}
+		f := fence{info: strings.TrimPrefix(line, "```"), section: section}
+		var body []string
+		for i++; i < len(lines) && !strings.HasPrefix(lines[i], "```"); i++ {
+			body = append(body, lines[i])
+		}
+		f.body = strings.Join(body, "\n")
+		out = append(out, f)
+	}
+	return string(data), out
+}
+
+// TestHelpExamplesInREADME keeps --help and README in step: every example
+// in a command's help is in README, word for word.
+func TestHelpExamplesInREADME(t *testing.T) {
+	readme, _ := readmeFences(t)
+	flat := strings.Join(strings.Fields(strings.ReplaceAll(readme, "\\\n", " ")), " ")
+	app := newApp(Env{})
+	var walk func(cmds []*cli.Command)
+	walk = func(cmds []*cli.Command) {
+		for _, c := range cmds {
+			_, examples, found := strings.Cut(c.Description, "Examples:\n")
+			if found {
+				joined := strings.ReplaceAll(examples, "\\\n", " ")
+				for _, ex := range strings.Split(joined, "\n") {
+					ex = strings.TrimSpace(regexp.MustCompile(`\s+#.*$`).ReplaceAllString(ex, ""))
+					if ex == "" {
+						continue
+					}
+					if !strings.Contains(flat, strings.Join(strings.Fields(ex), " ")) {
+						t.Errorf("opkuma %s --help example not in README.md: %s", c.Name, ex)
+					}
+				}
+			}
+			walk(c.Subcommands)
+		}
+	}
+	walk(app.Commands)
+}
+
+// TestREADMERecipes checks README's recipes: crontab lines parse and run
+// under opkuma, and every opkuma command in a recipe is accepted by opkuma
+// itself (run with --dry-run, URL files replaced by a valid one).
+func TestREADMERecipes(t *testing.T) {
+	_, fences := readmeFences(t)
+	urlFile := filepath.Join(t.TempDir(), "kuma.url")
+	if err := os.WriteFile(urlFile, []byte("https://kuma.example.com/api/push/AbC123\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var invocations []string
+	crontabs, units, checked := 0, 0, 0
+	for _, f := range fences {
+		if f.section != "Recipes" {
+			continue
+		}
+		switch f.info {
+		case "crontab":
+			crontabs++
+			system := strings.Contains(f.body, "/etc/cron.d/")
+			lines, err := crontab.Parse(strings.NewReader(f.body), system)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range lines {
+				switch l.Kind {
+				case crontab.Invalid:
+					t.Errorf("crontab recipe line %q: %v", l.Raw, l.Err)
+				case crontab.Job:
+					if !l.Monitored() {
+						t.Errorf("crontab recipe job not under opkuma run: %q", l.Raw)
+					}
+					if _, err := schedule.Parse(l.Schedule); err != nil {
+						t.Errorf("crontab recipe schedule %q: %v", l.Schedule, err)
+					}
+					invocations = append(invocations, l.Command())
+				}
+			}
+		case "ini":
+			units++
+			for _, line := range strings.Split(f.body, "\n") {
+				if v, ok := strings.CutPrefix(line, "ExecStart="); ok {
+					if !strings.HasPrefix(v, "/usr/bin/opkuma run ") {
+						t.Errorf("ExecStart does not run /usr/bin/opkuma run: %s", v)
+					}
+					invocations = append(invocations, strings.TrimPrefix(v, "/usr/bin/"))
+				}
+			}
+		case "yaml":
+			for _, line := range strings.Split(f.body, "\n") {
+				trimmed := strings.TrimSpace(line)
+				switch {
+				case strings.HasPrefix(trimmed, "args: ["):
+					var args []string
+					if err := json.Unmarshal([]byte(strings.TrimPrefix(trimmed, "args: ")), &args); err != nil {
+						t.Errorf("yaml args %q: %v", trimmed, err)
+					}
+					invocations = append(invocations, shellJoin(args))
+				case strings.HasPrefix(trimmed, "run: opkuma "), strings.HasPrefix(trimmed, "- opkuma "):
+					invocations = append(invocations, trimmed[strings.Index(trimmed, "opkuma "):])
+				}
+			}
+			if strings.Contains(f.body, "kind: CronJob") && (!strings.Contains(f.body, "concurrencyPolicy: Forbid") || !strings.Contains(f.body, "secretKeyRef")) {
+				t.Error("the CronJob recipe must forbid concurrency and take the URL from a Secret")
+			}
+		}
+	}
+	if crontabs < 2 || units < 2 {
+		t.Fatalf("found %d crontab and %d systemd recipes, want the user and system crontabs and the service and timer", crontabs, units)
+	}
+	for _, inv := range invocations {
+		words, err := shellwords.Parse(inv)
+		if err != nil || len(words) < 2 || words[0] != "opkuma" {
+			t.Errorf("recipe %q: not an opkuma command (%v)", inv, err)
+			continue
+		}
+		args := []string{"opkuma", words[1], "--dry-run"}
+		for i := 2; i < len(words); i++ {
+			args = append(args, words[i])
+			if words[i] == "--url-file" && i+1 < len(words) {
+				args = append(args, urlFile)
+				i++
+			}
+		}
+		var out bytes.Buffer
+		env := Env{Stdout: &out, Stderr: &out, Getenv: func(k string) string {
+			if k == "OPKUMA_URL" {
+				return "https://kuma.example.com/api/push/AbC123"
+			}
+			return ""
+		}}
+		if code := Main(args, env); code != 0 {
+			t.Errorf("recipe %q: opkuma --dry-run exits %d: %s", inv, code, out.String())
+		}
+		checked++
+	}
+	if checked < 6 {
+		t.Errorf("checked %d opkuma commands in the recipes, want every one (at least 6)", checked)
+	}
+}
+
+func shellJoin(args []string) string {
+	var b strings.Builder
+	for i, a := range args {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(quoteWord(a))
+	}
+	return b.String()
+}
