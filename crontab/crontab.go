@@ -29,6 +29,7 @@ const (
 	Invalid
 )
 
+// String names the kind: "blank", "comment", "environment", "job", "invalid".
 func (k Kind) String() string {
 	return [...]string{"blank", "comment", "environment", "job", "invalid"}[k]
 }

@@ -67,6 +67,7 @@ type RejectedError struct {
 	Hint       string // what the user should check
 }
 
+// Error says what the server refused and what to check.
 func (e *RejectedError) Error() string {
 	s := fmt.Sprintf("push rejected (HTTP %d): %s", e.StatusCode, e.Msg)
 	if e.Hint != "" {
@@ -82,6 +83,7 @@ type UnreachableError struct {
 	Err      error // the last attempt's failure
 }
 
+// Error says how many attempts failed and how the last one did.
 func (e *UnreachableError) Error() string {
 	n := "attempt"
 	if e.Attempts != 1 {
@@ -90,6 +92,7 @@ func (e *UnreachableError) Error() string {
 	return fmt.Sprintf("push failed after %d %s: %v", e.Attempts, n, e.Err)
 }
 
+// Unwrap returns the last attempt's failure.
 func (e *UnreachableError) Unwrap() error { return e.Err }
 
 // statusError is a retryable answer: 5xx or 429 that is not a JSON rejection.

@@ -43,6 +43,7 @@ const (
 // opposed to a failure while pushing. Its message says what to fix.
 type UsageError struct{ Msg string }
 
+// Error returns the message.
 func (e *UsageError) Error() string { return e.Msg }
 
 var tokenPattern = regexp.MustCompile(`^[A-Za-z0-9]{1,32}$`)
