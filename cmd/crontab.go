@@ -128,7 +128,12 @@ func (o *crontabOptions) read(env Env, args []string) ([]source, error) {
 	default:
 		out, err := exec.Command("crontab", "-l").Output()
 		if err != nil {
-			return nil, fmt.Errorf("crontab -l: %w: give a FILE, or - for standard input", err)
+			why := err.Error()
+			var ee *exec.ExitError
+			if errors.As(err, &ee) && len(bytes.TrimSpace(ee.Stderr)) > 0 {
+				why = string(bytes.TrimSpace(ee.Stderr))
+			}
+			return nil, fmt.Errorf("crontab -l: %s: give a FILE, or - for standard input", why)
 		}
 		names, datas = []string{"crontab -l"}, [][]byte{out}
 	}

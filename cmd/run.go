@@ -112,7 +112,10 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 	}
 
 	if o.lock != "" {
-		release, err := runner.Lock(o.lock, o.lockWait)
+		release, err := o.takeLock(sigs)
+		if errors.Is(err, errStopped) {
+			return notStarted(msgs, <-sigs, command)
+		}
 		if errors.Is(err, runner.ErrLocked) {
 			msgs.errorf("%v: not running %s", err, command.Argv[0])
 			return &exitError{code: exitTempFail}
@@ -123,6 +126,12 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 			return &exitError{code: exitFailure}
 		}
 		defer release()
+	}
+	// A signal before the job starts means: do not start it.
+	select {
+	case sig := <-sigs:
+		return notStarted(msgs, sig, command)
+	default:
 	}
 
 	spec := runner.Spec{
@@ -184,6 +193,42 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 		return &exitError{code: pushExitCode(err)}
 	}
 	return nil
+}
+
+// takeLock takes --lock, waiting up to --lock-wait; a signal meanwhile ends
+// the wait and is put back on sigs, so that the job is not started.
+func (o *runOptions) takeLock(sigs chan os.Signal) (func(), error) {
+	stop, done, watched := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	var early os.Signal
+	go func() {
+		defer close(watched)
+		select {
+		case early = <-sigs:
+			close(stop)
+		case <-done:
+		}
+	}()
+	release, err := runner.Lock(o.lock, o.lockWait, stop)
+	close(done)
+	<-watched
+	if early != nil {
+		sigs <- early
+		if err == nil {
+			release()
+		}
+		return nil, fmt.Errorf("%s: %w", o.lock, errStopped)
+	}
+	return release, err
+}
+
+// errStopped is a lock wait ended by a signal.
+var errStopped = errors.New("stopped while waiting for the lock")
+
+// notStarted reports a signal that came before the job started.
+func notStarted(msgs messages, sig os.Signal, command runner.Command) error {
+	s, _ := sig.(syscall.Signal)
+	msgs.errorf("got %s before %s started: not running it", runner.SignalName(s), command.Argv[0])
+	return &exitError{code: 128 + int(s)}
 }
 
 func (o *runOptions) validate() error {

@@ -16,8 +16,9 @@ var ErrLocked = errors.New("another run holds the lock")
 // the holder to finish. The lock belongs to opkuma alone (the child does not
 // inherit it) and the kernel releases it when opkuma exits, however it dies.
 // It returns a func that releases the lock, or an error wrapping ErrLocked
-// when the lock stayed busy.
-func Lock(path string, wait time.Duration) (release func(), err error) {
+// when the lock stayed busy. A value on stop ends the wait at once, with
+// ErrLocked too.
+func Lock(path string, wait time.Duration, stop <-chan struct{}) (release func(), err error) {
 	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("opening lock file: %w", err)
@@ -25,7 +26,7 @@ func Lock(path string, wait time.Duration) (release func(), err error) {
 	release = func() { f.Close() }
 	err = flock(f, syscall.LOCK_EX|syscall.LOCK_NB)
 	if errors.Is(err, syscall.EWOULDBLOCK) && wait > 0 {
-		err = lockWithin(f, wait)
+		err = lockWithin(f, wait, stop)
 		if errors.Is(err, syscall.EWOULDBLOCK) {
 			// The file is the waiting goroutine's to close.
 			return nil, fmt.Errorf("%s: %w (waited %v)", path, ErrLocked, wait)
@@ -47,7 +48,7 @@ func Lock(path string, wait time.Duration) (release func(), err error) {
 // A blocked flock cannot be cancelled: when time runs out the goroutine is
 // left waiting, and when it gets the lock after all it closes the file,
 // which releases the lock at once.
-func lockWithin(f *os.File, wait time.Duration) error {
+func lockWithin(f *os.File, wait time.Duration, stop <-chan struct{}) error {
 	done := make(chan error) // unbuffered: a send succeeds only while lockWithin waits
 	go func() {
 		err := flock(f, syscall.LOCK_EX)
@@ -63,6 +64,8 @@ func lockWithin(f *os.File, wait time.Duration) error {
 	case err := <-done:
 		return err
 	case <-t.C:
+		return syscall.EWOULDBLOCK
+	case <-stop:
 		return syscall.EWOULDBLOCK
 	}
 }
