@@ -134,31 +134,30 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 	default:
 	}
 
+	// Output goes straight to the job unless it must be kept: in a spool
+	// for --quiet-success, and its tail for --down-on-failure.
+	stdout, stderr := io.Writer(env.Stdout), io.Writer(env.Stderr)
+	var spool *runner.Spool
+	if o.quietSuccess {
+		spool = runner.NewSpool(runner.DefaultSpoolMemory, "")
+		defer spool.Close()
+		stdout, stderr = spool.Stdout(), spool.Stderr()
+	}
+	var stdoutTail, stderrTail *runner.Tail
+	if o.downOnFailure {
+		stdoutTail, stderrTail = runner.NewTail(runner.DefaultTailSize), runner.NewTail(runner.DefaultTailSize)
+		stdout, stderr = runner.Tee(stdout, stdoutTail), runner.Tee(stderr, stderrTail)
+	}
 	spec := runner.Spec{
 		Command:      command,
 		Stdin:        env.Stdin,
-		Stdout:       env.Stdout,
-		Stderr:       env.Stderr,
+		Stdout:       stdout,
+		Stderr:       stderr,
 		Signals:      sigs,
 		ProcessGroup: !interactive(env),
 		Timeout:      o.timeout,
 		KillAfter:    o.killAfter,
 	}
-	var stdoutTail, stderrTail *runner.Tail
-	if o.downOnFailure {
-		stdoutTail, stderrTail = runner.NewTail(runner.DefaultTailSize), runner.NewTail(runner.DefaultTailSize)
-		spec.Stdout, spec.Stderr = runner.Tee(env.Stdout, stdoutTail), runner.Tee(env.Stderr, stderrTail)
-	}
-	var spool *runner.Spool
-	if o.quietSuccess {
-		spool = runner.NewSpool(runner.DefaultSpoolMemory, "")
-		defer spool.Close()
-		spec.Stdout, spec.Stderr = spool.Stdout(), spool.Stderr()
-		if o.downOnFailure {
-			spec.Stdout, spec.Stderr = runner.Tee(spool.Stdout(), stdoutTail), runner.Tee(spool.Stderr(), stderrTail)
-		}
-	}
-
 	res := runner.Run(spec)
 
 	// A signal after the child has gone abandons the push: the job is over.
