@@ -114,6 +114,31 @@ func TestScript(t *testing.T) {
 	})
 }
 
+// TestDependencies keeps the binary's third-party packages visible in
+// review (as runitor's depaware.txt does): testdata/deps.txt lists them, and
+// a change must update it. Refresh with:
+//
+//	go list -deps -f '{{if not .Standard}}{{.ImportPath}}{{end}}' . | grep -v '^github.com/opkuma/opkuma' > testdata/deps.txt
+func TestDependencies(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "-f", "{{if not .Standard}}{{.ImportPath}}{{end}}", ".").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	var got []string
+	for _, p := range strings.Fields(string(out)) {
+		if !strings.HasPrefix(p, "github.com/opkuma/opkuma") {
+			got = append(got, p)
+		}
+	}
+	want, err := os.ReadFile("testdata/deps.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, w := strings.Join(got, "\n"), strings.TrimSpace(string(want)); g != w {
+		t.Errorf("the binary's dependencies changed; if that is intended, say why in the commit and refresh testdata/deps.txt\ngot:\n%s\nwant:\n%s", g, w)
+	}
+}
+
 type stateKey struct{}
 
 // scriptState is what one script's custom commands share.
