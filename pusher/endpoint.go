@@ -185,7 +185,9 @@ func (e *Endpoint) URL(h Heartbeat) *url.URL {
 	set("status", h.Status, StatusUp)
 	set("msg", cleanMsg(h.Msg), "OK")
 	set("ping", h.Ping, FormatPing(h.Elapsed))
-	u.RawQuery = q.Encode()
+	// Spaces as %20, not +: unambiguous through any proxy. Encode writes a
+	// literal + as %2B, so every + left is a space.
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	return &u
 }
 

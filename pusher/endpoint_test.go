@@ -193,3 +193,14 @@ func FuzzEndpoint(f *testing.F) {
 		}
 	})
 }
+
+func TestEndpointURLEncoding(t *testing.T) {
+	e, err := ParseEndpoint("https://h/api/push/T")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := e.URL(Heartbeat{Msg: "a b+c&d=e/é", Ping: "5"}).RawQuery
+	if want := "msg=a%20b%2Bc%26d%3De%2F%C3%A9&ping=5&status=up"; got != want {
+		t.Errorf("RawQuery %q, want %q", got, want)
+	}
+}
