@@ -56,24 +56,41 @@ type compFlag struct {
 	value string // "" for a boolean; else what it takes: file, status, zone, value
 }
 
-// completionSpec reads the commands and flags of app.
-func completionSpec(app *cli.App) []compCommand {
-	var out []compCommand
+// pathedCommand is a command with its path from the app: "crontab wrap".
+type pathedCommand struct {
+	path string
+	*cli.Command
+}
+
+// visibleCommands returns app's commands and subcommands, depth first,
+// without hidden ones and urfave/cli's own help command.
+func visibleCommands(app *cli.App) []pathedCommand {
+	var out []pathedCommand
 	var walk func(prefix string, cmds []*cli.Command)
 	walk = func(prefix string, cmds []*cli.Command) {
 		for _, c := range cmds {
 			if c.Hidden || c.Name == "help" {
 				continue
 			}
-			cc := compCommand{path: strings.TrimSpace(prefix + " " + c.Name), usage: c.Usage}
-			for _, f := range c.Flags {
-				cc.flags = append(cc.flags, toCompFlag(f))
-			}
-			out = append(out, cc)
-			walk(cc.path, c.Subcommands)
+			pc := pathedCommand{path: strings.TrimSpace(prefix + " " + c.Name), Command: c}
+			out = append(out, pc)
+			walk(pc.path, c.Subcommands)
 		}
 	}
 	walk("", app.Commands)
+	return out
+}
+
+// completionSpec reads the commands and flags of app.
+func completionSpec(app *cli.App) []compCommand {
+	var out []compCommand
+	for _, c := range visibleCommands(app) {
+		cc := compCommand{path: c.path, usage: c.Usage}
+		for _, f := range c.Flags {
+			cc.flags = append(cc.flags, toCompFlag(f))
+		}
+		out = append(out, cc)
+	}
 	return out
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/opkuma/opkuma/crontab"
 	"github.com/opkuma/opkuma/pusher"
+	"github.com/opkuma/opkuma/runner"
 )
 
 type crontabOptions struct {
@@ -319,15 +320,10 @@ func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {
 // quoteWord quotes w for sh when it needs it. A leading ~/ stays outside
 // the quotes, so the shell expands it to the job's home.
 func quoteWord(w string) string {
-	home := ""
-	if strings.HasPrefix(w, "~/") {
-		home, w = "~/", w[2:]
+	if rest, ok := strings.CutPrefix(w, "~/"); ok && rest != "" {
+		return "~/" + runner.Quote(rest)
 	}
-	const plain = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:,@+-"
-	if w != "" && strings.Trim(w, plain) == "" {
-		return home + w
-	}
-	return home + "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	return runner.Quote(w)
 }
 
 // shorten folds white space in s and cuts it to n characters, ending in "...".

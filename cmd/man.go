@@ -73,28 +73,15 @@ func writeMan(w io.Writer, app *cli.App) {
 	fmt.Fprintf(w, ".TH OPKUMA 1 %q %q \"User Commands\"\n", d, "opkuma "+v)
 	fmt.Fprintf(w, ".SH NAME\nopkuma \\- %s\n", roff(app.Usage))
 	fmt.Fprintln(w, ".SH SYNOPSIS")
-	var walk func(prefix string, cmds []*cli.Command)
-	var all []*cli.Command
-	var paths []string
-	walk = func(prefix string, cmds []*cli.Command) {
-		for _, c := range cmds {
-			if c.Hidden || c.Name == "help" {
-				continue
-			}
-			path := strings.TrimSpace(prefix + " " + c.Name)
-			all, paths = append(all, c), append(paths, path)
-			walk(path, c.Subcommands)
-		}
-	}
-	walk("", app.Commands)
-	for i, c := range all {
-		fmt.Fprintf(w, ".B opkuma %s\n[\\fIOPTIONS\\fR] %s\n.br\n", paths[i], roff(c.ArgsUsage))
+	all := visibleCommands(app)
+	for _, c := range all {
+		fmt.Fprintf(w, ".B opkuma %s\n[\\fIOPTIONS\\fR] %s\n.br\n", c.path, roff(c.ArgsUsage))
 	}
 	fmt.Fprintln(w, ".SH DESCRIPTION")
 	roffBlock(w, app.Description)
 	fmt.Fprintln(w, ".SH COMMANDS")
-	for i, c := range all {
-		fmt.Fprintf(w, ".SS \"opkuma %s\"\n%s.\n", paths[i], roff(c.Usage))
+	for _, c := range all {
+		fmt.Fprintf(w, ".SS \"opkuma %s\"\n%s.\n", c.path, roff(c.Usage))
 		if c.Description != "" {
 			fmt.Fprintln(w, ".PP")
 			roffBlock(w, c.Description)

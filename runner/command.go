@@ -84,10 +84,10 @@ func (c Command) String() string {
 	words := make([]string, 0, len(c.Env)+len(c.Argv))
 	for _, kv := range c.Env {
 		name, value, _ := strings.Cut(kv, "=")
-		words = append(words, name+"="+shellQuote(value))
+		words = append(words, name+"="+Quote(value))
 	}
 	for i, w := range c.Argv {
-		q := shellQuote(w)
+		q := Quote(w)
 		if i == 0 && q == w && strings.Contains(w, "=") {
 			q = "'" + w + "'" // else sh reads it as an assignment
 		}
@@ -96,9 +96,9 @@ func (c Command) String() string {
 	return strings.Join(words, " ")
 }
 
-// shellQuote returns w unchanged when sh reads it as one literal word, else
-// in single quotes.
-func shellQuote(w string) string {
+// Quote returns w unchanged when sh reads it as one literal word, else in
+// single quotes.
+func Quote(w string) string {
 	if w != "" && !strings.ContainsAny(w, shellSyntax+" \t\"'\\") {
 		return w
 	}
