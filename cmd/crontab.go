@@ -98,21 +98,28 @@ func (o *crontabOptions) read(env Env, args []string) ([]source, error) {
 	if len(args) > 1 {
 		return nil, usageErrorf("one FILE at most, got %d", len(args))
 	}
-	var names []string
-	var datas [][]byte
+	var sources []source
+	add := func(name string, data []byte) error {
+		lines, err := crontab.Parse(bytes.NewReader(data), o.system)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		sources = append(sources, source{name: name, data: data, lines: lines})
+		return nil
+	}
 	switch {
 	case len(args) == 1 && args[0] == "-":
 		data, err := io.ReadAll(env.Stdin)
 		if err != nil {
 			return nil, fmt.Errorf("reading standard input: %w", err)
 		}
-		names, datas = []string{"-"}, [][]byte{data}
+		return sources, add("-", data)
 	case len(args) == 1:
 		data, err := os.ReadFile(args[0])
 		if err != nil {
 			return nil, usageErrorf("%v", err)
 		}
-		names, datas = []string{args[0]}, [][]byte{data}
+		return sources, add(args[0], data)
 	case o.system:
 		files, _ := filepath.Glob("/etc/cron.d/*")
 		sort.Strings(files)
@@ -124,7 +131,9 @@ func (o *crontabOptions) read(env Env, args []string) ([]source, error) {
 				}
 				return nil, err
 			}
-			names, datas = append(names, f), append(datas, data)
+			if err := add(f, data); err != nil {
+				return nil, err
+			}
 		}
 	default:
 		out, err := exec.Command("crontab", "-l").Output()
@@ -136,15 +145,7 @@ func (o *crontabOptions) read(env Env, args []string) ([]source, error) {
 			}
 			return nil, fmt.Errorf("crontab -l: %s: give a FILE, or - for standard input", why)
 		}
-		names, datas = []string{"crontab -l"}, [][]byte{out}
-	}
-	var sources []source
-	for i, data := range datas {
-		lines, err := crontab.Parse(bytes.NewReader(data), o.system)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", names[i], err)
-		}
-		sources = append(sources, source{name: names[i], data: data, lines: lines})
+		return sources, add("crontab -l", out)
 	}
 	return sources, nil
 }

@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -122,9 +121,6 @@ func (o *intervalOptions) run(env Env, spec string, marginSet bool) error {
 		return err
 	}
 	a, err := o.advise(spec, loc, marginSet)
-	if errors.Is(err, schedule.ErrReboot) {
-		return usageErrorf("%v", err)
-	}
 	if err != nil {
 		return usageErrorf("%v", err)
 	}

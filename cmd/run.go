@@ -112,9 +112,9 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 	}
 
 	if o.lock != "" {
-		release, err := o.takeLock(sigs)
-		if errors.Is(err, errStopped) {
-			return notStarted(msgs, <-sigs, command)
+		release, early, err := o.takeLock(sigs)
+		if early != nil {
+			return notStarted(msgs, early, command)
 		}
 		if errors.Is(err, runner.ErrLocked) {
 			msgs.errorf("%v: not running %s", err, command.Argv[0])
@@ -194,11 +194,10 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// takeLock takes --lock, waiting up to --lock-wait; a signal meanwhile ends
-// the wait and is put back on sigs, so that the job is not started.
-func (o *runOptions) takeLock(sigs chan os.Signal) (func(), error) {
+// takeLock takes --lock, waiting up to --lock-wait. A signal meanwhile ends
+// the wait and is returned as early, with the lock not held.
+func (o *runOptions) takeLock(sigs <-chan os.Signal) (release func(), early os.Signal, err error) {
 	stop, done, watched := make(chan struct{}), make(chan struct{}), make(chan struct{})
-	var early os.Signal
 	go func() {
 		defer close(watched)
 		select {
@@ -207,21 +206,17 @@ func (o *runOptions) takeLock(sigs chan os.Signal) (func(), error) {
 		case <-done:
 		}
 	}()
-	release, err := runner.Lock(o.lock, o.lockWait, stop)
+	release, err = runner.Lock(o.lock, o.lockWait, stop)
 	close(done)
 	<-watched
 	if early != nil {
-		sigs <- early
 		if err == nil {
 			release()
 		}
-		return nil, fmt.Errorf("%s: %w", o.lock, errStopped)
+		return nil, early, nil
 	}
-	return release, err
+	return release, nil, err
 }
-
-// errStopped is a lock wait ended by a signal.
-var errStopped = errors.New("stopped while waiting for the lock")
 
 // notStarted reports a signal that came before the job started.
 func notStarted(msgs messages, sig os.Signal, command runner.Command) error {

@@ -119,6 +119,7 @@ func (c *Client) Push(ctx context.Context, e *Endpoint, h Heartbeat) error {
 	ctx, cancel := context.WithTimeout(ctx, maxTime)
 	defer cancel()
 	target := e.URL(h).String()
+	doer := c.doer()
 
 	backoff := c.Backoff
 	if backoff <= 0 {
@@ -126,7 +127,7 @@ func (c *Client) Push(ctx context.Context, e *Endpoint, h Heartbeat) error {
 	}
 	for n := 1; ; n++ {
 		start := time.Now()
-		code, err := c.attempt(ctx, target)
+		code, err := c.attempt(ctx, doer, target)
 		a := Attempt{N: n, Status: code, Duration: time.Since(start)}
 		if err != nil {
 			err = redactError(err, e)
@@ -201,7 +202,7 @@ func (c *Client) sleep(ctx context.Context, d time.Duration) error {
 
 // attempt sends one GET and judges the answer. It returns the HTTP status
 // code (0 without an answer) and nil, a *RejectedError, or a retryable error.
-func (c *Client) attempt(ctx context.Context, target string) (int, error) {
+func (c *Client) attempt(ctx context.Context, doer Doer, target string) (int, error) {
 	timeout := c.AttemptTimeout
 	if timeout <= 0 {
 		timeout = DefaultAttemptTimeout
@@ -216,7 +217,7 @@ func (c *Client) attempt(ctx context.Context, target string) (int, error) {
 		req.Header.Set("User-Agent", c.UserAgent)
 	}
 	req.Header.Set("Accept", "application/json")
-	resp, err := c.doer().Do(req)
+	resp, err := doer.Do(req)
 	if err != nil && certificateError(err) {
 		return 0, fmt.Errorf("%w (trust the server's CA with --ca-file)", err)
 	}

@@ -102,7 +102,8 @@ func Run(spec Spec) Result {
 
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return Result{ExitCode: startExitCode(err), Err: startError(c.Argv[0], err), Duration: time.Since(start)}
+		code, why := startFailure(c.Argv[0], err)
+		return Result{ExitCode: code, Err: why, Duration: time.Since(start)}
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -141,9 +142,12 @@ func Run(spec Spec) Result {
 			kill = t.C
 		case <-kill:
 			signal(syscall.SIGKILL)
-		case err := <-done:
+		case <-done:
+			// Wait's error tells nothing the process state does not, but
+			// exec.ErrWaitDelay (output pipes cut after the child exited):
+			// then too the child's own code stands.
 			r := Result{Duration: time.Since(start), TimedOut: timedOut, Timeout: spec.Timeout}
-			r.ExitCode, r.Signal = exitCode(cmd.ProcessState, err)
+			r.ExitCode, r.Signal = exitCode(cmd.ProcessState)
 			if timedOut {
 				r.ExitCode = ExitTimedOut
 			}
@@ -154,7 +158,7 @@ func Run(spec Spec) Result {
 
 // exitCode maps how the child ended to a shell's exit code: its own code,
 // or 128+N for a death by signal N.
-func exitCode(ps *os.ProcessState, err error) (int, syscall.Signal) {
+func exitCode(ps *os.ProcessState) (int, syscall.Signal) {
 	if ps == nil {
 		// Wait failed before the child was reaped: should not happen.
 		return 1, 0
@@ -162,30 +166,21 @@ func exitCode(ps *os.ProcessState, err error) (int, syscall.Signal) {
 	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		return exitSignalBase + int(ws.Signal()), ws.Signal()
 	}
-	_ = err // exec.ErrWaitDelay: output pipes cut after the child exited; its code stands
 	return ps.ExitCode(), 0
 }
 
-func startExitCode(err error) int {
+// startFailure says why name did not start, the way a shell does, with the
+// shell's exit code: 127 not found, 126 found but not runnable.
+func startFailure(name string, err error) (int, error) {
 	switch {
 	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
-		return ExitNotFound
-	default:
-		return ExitNotExecutable
-	}
-}
-
-// startError says why name did not start, the way a shell does.
-func startError(name string, err error) error {
-	switch {
-	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("%s: command not found", name)
+		return ExitNotFound, fmt.Errorf("%s: command not found", name)
 	case errors.Is(err, fs.ErrPermission):
-		return fmt.Errorf("%s: permission denied (not executable?)", name)
+		return ExitNotExecutable, fmt.Errorf("%s: permission denied (not executable?)", name)
 	case errors.Is(err, syscall.ENOEXEC):
-		return fmt.Errorf("%s: exec format error (a script needs a #! line)", name)
+		return ExitNotExecutable, fmt.Errorf("%s: exec format error (a script needs a #! line)", name)
 	default:
-		return fmt.Errorf("%s: cannot execute: %w", name, err)
+		return ExitNotExecutable, fmt.Errorf("%s: cannot execute: %w", name, err)
 	}
 }
 

@@ -42,6 +42,8 @@ var ErrReboot = errors.New("@reboot runs once at boot, not on a schedule: no hea
 // cron does not.
 var fieldPattern = regexp.MustCompile(`^[0-9A-Za-z*,/-]+$`)
 
+var namePattern = regexp.MustCompile(`[A-Za-z]+`)
+
 var names = map[string]bool{
 	"jan": true, "feb": true, "mar": true, "apr": true, "may": true, "jun": true, "jul": true,
 	"aug": true, "sep": true, "oct": true, "nov": true, "dec": true,
@@ -111,7 +113,7 @@ func checkField(field string) error {
 	if !fieldPattern.MatchString(field) {
 		return errors.New("crontab(5) allows numbers, names, *, and , - / only")
 	}
-	for _, word := range regexp.MustCompile(`[A-Za-z]+`).FindAllString(field, -1) {
+	for _, word := range namePattern.FindAllString(field, -1) {
 		if !names[strings.ToLower(word)] {
 			return fmt.Errorf("%q is not a month or day name", word)
 		}
