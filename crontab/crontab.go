@@ -172,26 +172,33 @@ func (l Line) CommandText() string {
 // first unescaped %, with \% turned into %. What follows that % is the
 // command's standard input.
 func (l Line) Command() string {
-	text := l.CommandText()
-	cmd, _, _ := strings.Cut(escapedPercent.ReplaceAllString(text, "\x00"), "%")
-	return strings.ReplaceAll(cmd, "\x00", "%")
+	cmd, _ := cronPercent(l.CommandText())
+	return cmd
 }
 
-var escapedPercent = regexp.MustCompile(`\\%`)
-
-// firstPercent returns the offset of the first unescaped % in s, or -1.
-func firstPercent(s string) int {
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			if i+1 < len(s) && s[i+1] == '%' {
-				i++
+// cronPercent reads text as cron does (its do_command loop): a backslash
+// escapes the byte after it, an escaped % loses its backslash, and the
+// first unescaped % ends the command. It returns the command and the offset
+// of that %, or -1.
+func cronPercent(text string) (string, int) {
+	cmd := make([]byte, 0, len(text))
+	escaped := false
+	for i := 0; i < len(text); i++ {
+		ch := text[i]
+		switch {
+		case escaped:
+			escaped = false
+			if ch == '%' {
+				cmd = cmd[:len(cmd)-1]
 			}
-		case '%':
-			return i
+		case ch == '\\':
+			escaped = true
+		case ch == '%':
+			return string(cmd), i
 		}
+		cmd = append(cmd, ch)
 	}
-	return -1
+	return string(cmd), -1
 }
 
 // Monitored reports whether the job already runs under opkuma run.
@@ -229,7 +236,7 @@ func (l Line) Wrap(prefix string) (string, error) {
 		text, cr = text[:len(text)-1], "\r"
 	}
 	cmd, stdin := text, ""
-	if i := firstPercent(text); i >= 0 {
+	if _, i := cronPercent(text); i >= 0 {
 		cmd, stdin = text[:i], text[i:]
 	}
 	trail := cmd[len(strings.TrimRight(cmd, " \t")):]

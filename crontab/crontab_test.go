@@ -153,3 +153,24 @@ func FuzzParseLine(f *testing.F) {
 		}
 	})
 }
+
+func TestCronPercent(t *testing.T) {
+	tests := []struct {
+		text, cmd string
+		at        int
+	}{
+		{"date", "date", -1},
+		{"mail x%body%more", "mail x", 6},
+		{`date +\%F`, "date +%F", -1},
+		{`date +\%F%in`, "date +%F", 9},
+		{`echo \\%in`, `echo \\`, 7}, // the backslash is escaped, not the %
+		{`a\b`, `a\b`, -1},
+		{`end\`, `end\`, -1},
+	}
+	for _, tt := range tests {
+		cmd, at := cronPercent(tt.text)
+		if cmd != tt.cmd || at != tt.at {
+			t.Errorf("cronPercent(%q) = %q, %d; want %q, %d", tt.text, cmd, at, tt.cmd, tt.at)
+		}
+	}
+}
