@@ -17,9 +17,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/opkuma/opkuma/crontab"
+	"github.com/opkuma/opkuma/internal/crontab"
 	"github.com/opkuma/opkuma/pusher"
-	"github.com/opkuma/opkuma/runner"
+	"github.com/opkuma/opkuma/internal/runner"
 )
 
 type crontabOptions struct {

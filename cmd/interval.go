@@ -8,7 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/opkuma/opkuma/schedule"
+	"github.com/opkuma/opkuma/internal/schedule"
 )
 
 type intervalOptions struct {

@@ -12,8 +12,8 @@ import (
 	"github.com/mattn/go-shellwords"
 	"github.com/urfave/cli/v2"
 
-	"github.com/opkuma/opkuma/crontab"
-	"github.com/opkuma/opkuma/schedule"
+	"github.com/opkuma/opkuma/internal/crontab"
+	"github.com/opkuma/opkuma/internal/schedule"
 )
 
 // fence is one fenced code block of README.md.

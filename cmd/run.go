@@ -13,7 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/opkuma/opkuma/pusher"
-	"github.com/opkuma/opkuma/runner"
+	"github.com/opkuma/opkuma/internal/runner"
 )
 
 // forwardedSignals reach the child; opkuma waits for it and exits with its
