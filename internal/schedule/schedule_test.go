@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,7 @@ func TestGap(t *testing.T) {
 		{"0 0 1,15 * 1", "UTC", 7 * 24 * time.Hour, ""},                // either day matches: Mondays at most a week apart
 		{"0 0 */2 * 1", "UTC", 0, ""},                                  // * first: both must match (checked below)
 		{"@weekly", "UTC", 7 * 24 * time.Hour, ""},
+		{"0 1,23 * * *", "UTC", 22 * time.Hour, " 01:00 "}, // the largest gap is within a day
 		{"0 0 1 * *", "UTC", 31 * 24 * time.Hour, ""},
 		{"30 4 * * sun", "UTC", 7 * 24 * time.Hour, ""},
 		// Daylight saving in Paris: the autumn change makes one day 25 h long.
@@ -54,6 +56,9 @@ func TestGap(t *testing.T) {
 			g, err := s.Gap(loc, from, DefaultHorizon)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if g.From.Location() != loc || g.To.Location() != loc {
+				t.Errorf("gap from %v to %v: want times in %v", g.From, g.To, loc)
 			}
 			if tt.spec == "0 0 */2 * 1" {
 				// Mondays on odd days: gaps of 2 to 5 weeks, never one.
@@ -121,6 +126,18 @@ func TestParseErrors(t *testing.T) {
 		{"0 0 ? * 1", "numbers, names"},
 		{"0 0 * * 1#2", "numbers, names"},
 		{"0 0 31 2 *", "fires at most once"},
+		// Names only in their own field, as cronie reads them.
+		{"0 0 * * jan", `day of week field "jan": "jan" is a month name: only the month field`},
+		{"0 0 * mon *", `month field "mon": "mon" is a day name: only the day of week field`},
+		{"0 0 sun * *", `day of month field "sun": "sun" is a day name`},
+		{"0 Jan * * *", `hour field "Jan": "Jan" is a month name`},
+		{"5-1 * * * *", "range 5-1 goes backwards"},
+		{"*/0 * * * *", `step "0": want a whole number of 1 or more`},
+		{"*/5/2 * * * *", `step "5/2"`},
+		{"1-2-3 * * * *", `"2-3" is not a number`},
+		{"1- * * * *", "a number is missing"},
+		{"0 0 * * 8", "8 is out of bounds: the day of week field takes 0-7"},
+		{"0 0 32 * *", "32 is out of bounds: the day of month field takes 1-31"},
 	}
 	for _, tt := range tests {
 		s, err := Parse(tt.spec)
@@ -131,8 +148,58 @@ func TestParseErrors(t *testing.T) {
 			t.Errorf("%q: error %v, want one containing %q", tt.spec, err, tt.want)
 		}
 	}
+	for _, ok := range []string{"0 0 * jan-mar mon-fri", "0 0 * JAN,Dec Sun", "0 0 1 * 7", "@Daily"} {
+		if _, err := Parse(ok); err != nil {
+			t.Errorf("%q: %v, want no error", ok, err)
+		}
+	}
 	if _, err := Parse("@reboot"); !errors.Is(err, ErrReboot) {
 		t.Errorf("@reboot: %v, want ErrReboot", err)
+	}
+}
+
+// TestParseFields checks what each field matches, as cronie reads it.
+func TestParseFields(t *testing.T) {
+	tests := []struct {
+		spec    string
+		minutes int    // runs a day
+		first   string // first run of the day, HH:MM
+		days    string // days of 2026-01-05 (Mon) .. 2026-01-11 (Sun) it runs on, 1 for yes
+	}{
+		{"* * * * *", 1440, "00:00", "1111111"},
+		{"*/15 9-17 * * *", 36, "09:00", "1111111"},
+		{"5/20 * * * *", 72, "00:05", "1111111"}, // N/STEP is N-59/STEP
+		{"1-10/3,30 2 * * *", 5, "02:01", "1111111"},
+		{"0 0 * * 1-5", 1, "00:00", "1111100"},
+		{"0 0 * * MON-fri", 1, "00:00", "1111100"},
+		{"0 0 * * 0", 1, "00:00", "0000001"},
+		{"0 0 * * 7", 1, "00:00", "0000001"}, // 7 is Sunday too
+		{"0 0 * * 5-7", 1, "00:00", "0000111"},
+		{"0 0 6,8 * *", 1, "00:00", "0101000"},
+		{"0 0 6 * 1", 1, "00:00", "1100000"},     // both restricted: either
+		{"0 0 */2 * 1", 1, "00:00", "1000000"},   // * first: both, an odd day that is a Monday
+		{"0 0 6 * *,1", 1, "00:00", "0100000"},   // a list starting with * counts as *: day of month alone
+		{"0 0 * jan sun", 1, "00:00", "0000001"}, // January only
+		{"0 0 * feb *", 1, "00:00", "0000000"},
+	}
+	for _, tt := range tests {
+		s, err := Parse(tt.spec)
+		if err != nil {
+			t.Errorf("%q: %v", tt.spec, err)
+			continue
+		}
+		first := fmt.Sprintf("%02d:%02d", s.minutes[0]/60, s.minutes[0]%60)
+		days := ""
+		for d := 5; d <= 11; d++ {
+			if s.matchesDay(time.Date(2026, 1, d, 0, 0, 0, 0, time.UTC)) {
+				days += "1"
+			} else {
+				days += "0"
+			}
+		}
+		if len(s.minutes) != tt.minutes || first != tt.first || days != tt.days {
+			t.Errorf("%q: %d runs a day from %s, days %s; want %d from %s, days %s", tt.spec, len(s.minutes), first, days, tt.minutes, tt.first, tt.days)
+		}
 	}
 }
 
@@ -161,5 +228,16 @@ func BenchmarkGapEveryMinute(b *testing.B) {
 	paris := mustLoad(b, "Europe/Paris")
 	for b.Loop() {
 		s.Gap(paris, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), DefaultHorizon)
+	}
+}
+
+func TestDaysIn(t *testing.T) {
+	for _, y := range []int{1999, 2000, 2024, 2026, 2100} {
+		for m := time.January; m <= time.December; m++ {
+			want := time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+			if got := daysIn(y, m); got != want {
+				t.Errorf("daysIn(%d, %v) = %d, want %d", y, m, got, want)
+			}
+		}
 	}
 }
