@@ -28,6 +28,7 @@ func TestMain(m *testing.M) {
 		"opkuma":     cmd.Execute,
 		"maxrss":     maxRSSMain,
 		"closedpipe": closedPipeMain,
+		"headpipe":   headPipeMain,
 	})
 }
 
@@ -55,6 +56,49 @@ func closedPipeMain() {
 	}
 	if ws := c.ProcessState.Sys().(syscall.WaitStatus); ws.Signaled() {
 		fmt.Fprintf(os.Stderr, "closedpipe: %s killed by signal %d\n", os.Args[1], ws.Signal())
+		os.Exit(128 + int(ws.Signal()))
+	}
+	os.Exit(c.ProcessState.ExitCode())
+}
+
+// headPipeMain is the headpipe command of the scripts:
+//
+//	headpipe PROGRAM [ARGS...]
+//
+// It runs PROGRAM with its stdout on a pipe, reads up to the first newline
+// (printed on its own stdout), then closes the pipe, as "| head -1" does,
+// and exits with PROGRAM's exit code (128+N for a death by signal N).
+func headPipeMain() {
+	r, w, err := os.Pipe()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "headpipe:", err)
+		os.Exit(2)
+	}
+	c := exec.Command(os.Args[1], os.Args[2:]...)
+	c.Stdin, c.Stdout, c.Stderr = os.Stdin, w, os.Stderr
+	if err := c.Start(); err != nil {
+		fmt.Fprintln(os.Stderr, "headpipe:", err)
+		os.Exit(2)
+	}
+	w.Close()
+	var b [1]byte
+	for {
+		n, err := r.Read(b[:])
+		if n > 0 {
+			os.Stdout.Write(b[:n])
+		}
+		if err != nil || b[0] == '\n' {
+			break
+		}
+	}
+	r.Close()
+	err = c.Wait()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		fmt.Fprintln(os.Stderr, "headpipe:", err)
+		os.Exit(2)
+	}
+	if ws := c.ProcessState.Sys().(syscall.WaitStatus); ws.Signaled() {
 		os.Exit(128 + int(ws.Signal()))
 	}
 	os.Exit(c.ProcessState.ExitCode())
@@ -101,6 +145,7 @@ func TestScript(t *testing.T) {
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
+		Condition:           scriptCondition,
 		Setup: func(e *testscript.Env) error {
 			e.Values[stateKey{}] = &scriptState{}
 			e.Defer(func() { e.Values[stateKey{}].(*scriptState).close() })
@@ -110,6 +155,7 @@ func TestScript(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"kuma":     cmdKuma,
 			"exitcode": cmdExitCode,
+			"pidns":    cmdPidNS,
 		},
 	})
 }
@@ -145,6 +191,7 @@ type stateKey struct{}
 type scriptState struct {
 	kuma   *fakekuma.Server
 	server *httptest.Server
+	tokens map[string]bool // every token the script gave the stand-in
 }
 
 func (s *scriptState) close() {
@@ -163,11 +210,17 @@ func state(ts *testscript.TestScript) *scriptState {
 //	kuma start [-version 1.23|2|next] [-tls]    start it; $KUMA is its base URL ($KUMA_CA the CA file with -tls)
 //	kuma monitor TOKEN [paused]                 add a Push monitor
 //	kuma fault TOKEN KIND [ARG...] [xN]         script a misbehaviour for the next N requests (all without xN):
-//	                                            status CODE [RETRY-AFTER] | html CODE | hang | slow DURATION | redirect CODE PATH
+//	                                            status CODE [RETRY-AFTER] | html CODE | hang | redirect CODE PATH-OR-URL
+//	                                            | slow DURATION (2.x slow notifier: beat recorded, answer DURATION later)
+//	                                            | knex [DURATION] | busy (Uptime Kuma's DB faults: ok:false, nothing recorded)
+//	                                            | msg CODE TEXT (ok:false with TEXT, Go escapes like \x1b allowed; CODE 0: 404)
+//	                                            | migrating (2.x upgrading: HTML 404 "Cannot GET ...") | drop (beat recorded, connection closed)
 //	kuma requests TOKEN N                       assert N requests reached TOKEN's path
 //	kuma beats TOKEN N                          assert N heartbeats were recorded
+//	kuma noleak                                 assert no token given to kuma monitor/fault is in the last command's
+//	                                            stdout or stderr, nor in any request's Referer or other path
 //	kuma req TOKEN I ASSERTION...               assert on request I (1-based; -1 the last):
-//	                                            key=value, key~regexp, !key; keys: method, path, ua, or a query parameter
+//	                                            key=value, key~regexp, !key; keys: method, path, ua, referer, or a query parameter
 func cmdKuma(ts *testscript.TestScript, neg bool, args []string) {
 	if neg {
 		ts.Fatalf("kuma does not take !")
@@ -176,6 +229,12 @@ func cmdKuma(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: kuma start|monitor|fault|requests|beats|req ...")
 	}
 	st := state(ts)
+	if (args[0] == "monitor" || args[0] == "fault") && len(args) > 1 {
+		if st.tokens == nil {
+			st.tokens = map[string]bool{}
+		}
+		st.tokens[args[1]] = true
+	}
 	if args[0] != "start" && st.kuma == nil {
 		ts.Fatalf("kuma %s: run kuma start first", args[0])
 	}
@@ -206,6 +265,8 @@ func cmdKuma(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	case "req":
 		kumaReq(ts, st, args[1:])
+	case "noleak":
+		kumaNoLeak(ts, st)
 	default:
 		ts.Fatalf("kuma: unknown subcommand %q", args[0])
 	}
@@ -254,9 +315,9 @@ func kumaFault(ts *testscript.TestScript, st *scriptState, args []string) {
 	token, kind, rest := args[0], args[1], args[2:]
 	f := fakekuma.Fault{Kind: kind}
 	if n := len(rest); n > 0 && strings.HasPrefix(rest[n-1], "x") {
-		c, err := strconv.Atoi(rest[n-1][1:])
-		ts.Check(err)
-		f.Count, rest = c, rest[:n-1]
+		if c, err := strconv.Atoi(rest[n-1][1:]); err == nil {
+			f.Count, rest = c, rest[:n-1]
+		}
 	}
 	atoi := func(s string) int {
 		v, err := strconv.Atoi(s)
@@ -272,16 +333,48 @@ func kumaFault(ts *testscript.TestScript, st *scriptState, args []string) {
 	case kind == "html" && len(rest) == 1:
 		f.Code = atoi(rest[0])
 	case kind == "hang" && len(rest) == 0:
-	case kind == "slow" && len(rest) == 1:
+	case kind == "slow" && len(rest) == 1, kind == "knex" && len(rest) == 1:
 		d, err := time.ParseDuration(rest[0])
 		ts.Check(err)
 		f.Delay = d
 	case kind == "redirect" && len(rest) == 2:
 		f.Code, f.Location = atoi(rest[0]), rest[1]
+	case kind == "msg" && len(rest) == 2:
+		msg, err := strconv.Unquote(`"` + strings.ReplaceAll(rest[1], `"`, `\"`) + `"`)
+		ts.Check(err)
+		f.Code, f.Msg = atoi(rest[0]), msg
+	case (kind == "knex" || kind == "busy" || kind == "migrating" || kind == "drop") && len(rest) == 0:
 	default:
 		ts.Fatalf("kuma fault: bad arguments %q", args)
 	}
 	st.kuma.AddFault(token, f)
+}
+
+// kumaNoLeak fails when a token shows where it must not: in what the last
+// command printed, or in any request to the stand-in but the push itself.
+func kumaNoLeak(ts *testscript.TestScript, st *scriptState) {
+	var where []string
+	for _, name := range []string{"stdout", "stderr"} {
+		text := ts.ReadFile(name)
+		for tok := range st.tokens {
+			if strings.Contains(text, tok) {
+				where = append(where, fmt.Sprintf("%s shows %q", name, tok))
+			}
+		}
+	}
+	for _, r := range st.kuma.Requests("") {
+		for tok := range st.tokens {
+			if strings.Contains(r.Referer, tok) {
+				where = append(where, fmt.Sprintf("a request's Referer shows %q", tok))
+			}
+			if strings.Contains(r.Path, tok) && !strings.HasSuffix(r.Path, "/api/push/"+tok) {
+				where = append(where, fmt.Sprintf("request path %q shows %q", r.Path, tok))
+			}
+		}
+	}
+	if len(where) > 0 {
+		ts.Fatalf("token leaked: %s", strings.Join(where, "; "))
+	}
 }
 
 func kumaReq(ts *testscript.TestScript, st *scriptState, args []string) {
@@ -306,6 +399,8 @@ func kumaReq(ts *testscript.TestScript, st *scriptState, args []string) {
 			return r.Path, true
 		case "ua":
 			return r.UserAgent, true
+		case "referer":
+			return r.Referer, r.Referer != ""
 		}
 		v, ok := r.Query[key]
 		if !ok {
@@ -377,4 +472,26 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("took %v, want at most %v", took.Round(time.Millisecond), within)
 	}
 	ts.Logf("exit code %d in %v", got, took.Round(time.Millisecond))
+}
+
+// cmdPidNS runs a command as PID 1 of a new PID namespace, as in a
+// container (guard it with [pidns]), and asserts its exit code:
+//
+//	pidns CODE PROGRAM [ARGS...]
+func cmdPidNS(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: pidns CODE PROGRAM [ARGS...]")
+	}
+	cmdExitCode(ts, false, append([]string{args[0], "unshare", "--pid", "--fork", "--mount-proc"}, args[1:]...))
+}
+
+// scriptCondition adds the scripts' own conditions:
+//
+//	[pidns]  this process may make a PID namespace (root and unshare(1))
+func scriptCondition(cond string) (bool, error) {
+	switch cond {
+	case "pidns":
+		return exec.Command("unshare", "--pid", "--fork", "--mount-proc", "true").Run() == nil, nil
+	}
+	return false, fmt.Errorf("unknown condition %q", cond)
 }

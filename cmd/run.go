@@ -6,19 +6,17 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/opkuma/opkuma/pusher"
+	"github.com/opkuma/opkuma/internal/job"
+	"github.com/opkuma/opkuma/internal/lock"
 	"github.com/opkuma/opkuma/internal/runner"
+	"github.com/opkuma/opkuma/pusher"
 )
-
-// forwardedSignals reach the child; opkuma waits for it and exits with its
-// result.
-var forwardedSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
 
 type runOptions struct {
 	push          pushOptions
@@ -29,35 +27,38 @@ type runOptions struct {
 	lock          string
 	lockWait      time.Duration
 	strict        bool
+	shell         string
 }
 
 func runCommand(env Env) *cli.Command {
 	o := &runOptions{}
 	flags := append(pushFlags(&o.push),
-		&cli.BoolFlag{Name: "down-on-failure", EnvVars: []string{"OPKUMA_DOWN_ON_FAILURE"}, Usage: "when the command fails, push status=down at once with why (exit code, last line of output)", Destination: &o.downOnFailure},
-		&cli.BoolFlag{Name: "quiet-success", Aliases: []string{"q"}, Usage: "keep the command's output and print it only if it fails, so cron mails only failures", Destination: &o.quietSuccess},
-		&cli.DurationFlag{Name: "timeout", Usage: "stop the command after `DURATION` (SIGTERM, then SIGKILL); exit 124", Destination: &o.timeout},
-		&cli.DurationFlag{Name: "kill-after", Usage: "after the timeout's SIGTERM, wait this long before SIGKILL", Value: runner.DefaultKillAfter, Destination: &o.killAfter},
+		&boolFlag{Name: "down-on-failure", EnvVars: []string{"OPKUMA_DOWN_ON_FAILURE"}, Usage: "when the command fails, push status=down at once with why (exit code, last line of output)", Destination: &o.downOnFailure},
+		&boolFlag{Name: "quiet-success", Aliases: []string{"q"}, Usage: "keep the command's output and print it only if it fails, so cron mails only failures", Destination: &o.quietSuccess},
+		&cli.DurationFlag{Name: "timeout", Usage: "stop the command after `DURATION`: SIGTERM to its process group, exit 124 (137 when it had to be killed)", Destination: &o.timeout},
+		&cli.DurationFlag{Name: "kill-after", Usage: "after the timeout's SIGTERM, wait this long before SIGKILL to what is left of the group", Value: runner.DefaultKillAfter, Destination: &o.killAfter},
 		&cli.StringFlag{Name: "lock", Usage: "run only if no other run holds a flock(2) on `FILE` (created if missing); else exit 75", Destination: &o.lock},
 		&cli.DurationFlag{Name: "lock-wait", Usage: "wait up to this long for --lock before giving up", Destination: &o.lockWait},
-		&cli.BoolFlag{Name: "strict", Usage: "exit 1 (rejected) or 69 (unreachable) when the command succeeded but the push failed", Destination: &o.strict},
+		&boolFlag{Name: "strict", Usage: "exit 1 (rejected) or 69 (unreachable) when the command succeeded but the push failed", Destination: &o.strict},
+		&cli.StringFlag{Name: "shell", Usage: "run a one-string command line with `SHELL` -c (as a crontab's SHELL=)", Value: runner.DefaultShell, Destination: &o.shell},
 	)
 	return &cli.Command{
 		Name:      "run",
 		Usage:     "run a command and push a heartbeat when it exits 0",
 		ArgsUsage: "-- COMMAND [ARGS...]",
-		Description: `Runs COMMAND with opkuma's stdin, stdout, stderr, environment and working
-directory, and exits with its exit code (killed by signal N: 128+N; not found:
-127; not executable: 126; --timeout: 124). When it exits 0, pushes one
-heartbeat: status up, msg OK, ping = the run's duration in milliseconds. A
-failed push is reported in one line on stderr and never changes the exit code
-(unless --strict). SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the
-command.
+		Description: `Runs COMMAND with opkuma's stdin, stdout, stderr, environment (less
+OPKUMA_URL) and working directory, and exits with its exit code (killed by
+signal N: 128+N; not found: 127; not executable: 126; --timeout: 124, or 137
+when it had to be killed). When it exits 0, pushes one heartbeat: status up,
+msg OK, ping = the run's duration in milliseconds. A failed push is reported
+in one line on stderr and never changes the exit code (unless --strict).
+SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH are
+forwarded to the command.
 
-COMMAND runs directly, without a shell. A single argument holding spaces is a
-command line, as in a crontab: it is split into words with shell quoting
-(leading NAME=value words are set in the environment) or, when it uses shell
-syntax (| & ; < > $ backticks globs ...), run with /bin/sh -c.
+COMMAND runs as cron would run it:
+   one argument, a command line:  /bin/sh -c 'THE LINE', byte for byte
+   several arguments (or one plain word or file): as given, without a shell
+So 'sed "s/\./,/g" in.txt' runs exactly as in a crontab.
 
 Examples:
    opkuma run --url https://kuma.example.com/api/push/AbC123 -- /usr/local/bin/backup.sh --full
@@ -74,6 +75,8 @@ Examples:
 	}
 }
 
+// run is the run command: it builds the job, runs it, pushes, and maps the
+// outcome to opkuma's exit code.
 func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 	msgs := messages{w: env.Stderr, silent: o.push.silent, verbose: o.push.verbose}
 	endpoint, err := o.push.endpoint(env.Getenv)
@@ -83,9 +86,9 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	command, err := runner.ParseCommand(args)
-	if err != nil {
-		return usageErrorf("%v", err)
+	command, err := runner.Parse(args, o.shell)
+	if errors.Is(err, runner.ErrNoCommand) {
+		return usageErrorf("no command given: put it after --; in a crontab, an unquoted & in the URL may have cut the line there: put the URL in single quotes")
 	}
 	client, err := o.push.client(env, msgs)
 	if err != nil {
@@ -97,70 +100,32 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 	}
 
 	// Signals are caught from here on: during the lock wait, the run and
-	// the push. SIGPIPE too, so that a closed stdout fails opkuma's writes
-	// instead of killing it mid-run.
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, forwardedSignals...)
-	defer signal.Stop(sigs)
-	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
-
-	pushDown := func(ctx context.Context, msg string, d time.Duration) {
-		if o.downOnFailure {
-			h := pusher.Heartbeat{Status: pusher.StatusDown, Msg: msg, Elapsed: d}
-			_ = push(ctx, client, endpoint, h, msgs)
-		}
-	}
-
-	if o.lock != "" {
-		release, early, err := o.takeLock(sigs)
-		if early != nil {
-			return notStarted(msgs, early, command)
-		}
-		if errors.Is(err, runner.ErrLocked) {
-			msgs.errorf("%v: not running %s", err, command.Argv[0])
-			return &exitError{code: exitTempFail}
-		}
-		if err != nil {
-			msgs.errorf("%v", err)
-			pushDown(ctx, "cannot start: "+err.Error(), 0)
-			return &exitError{code: exitFailure}
-		}
-		defer release()
-	}
-	// A signal before the job starts means: do not start it.
-	select {
-	case sig := <-sigs:
-		return notStarted(msgs, sig, command)
-	default:
-	}
-
-	// Output goes straight to the job unless it must be kept: in a spool
-	// for --quiet-success, and its tail for --down-on-failure.
-	stdout, stderr := io.Writer(env.Stdout), io.Writer(env.Stderr)
-	var spool *runner.Spool
-	if o.quietSuccess {
-		spool = runner.NewSpool(runner.DefaultSpoolMemory, "")
-		defer spool.Close()
-		stdout, stderr = spool.Stdout(), spool.Stderr()
-	}
-	var stdoutTail, stderrTail *runner.Tail
-	if o.downOnFailure {
-		stdoutTail, stderrTail = runner.NewTail(runner.DefaultTailSize), runner.NewTail(runner.DefaultTailSize)
-		stdout, stderr = runner.Tee(stdout, stdoutTail), runner.Tee(stderr, stderrTail)
-	}
-	spec := runner.Spec{
+	// the push.
+	sigs, stop := job.NotifySignals()
+	defer stop()
+	stdin, stdout, stderr := stdio(env)
+	out := job.Run(ctx, job.Spec{
 		Command:      command,
-		Stdin:        env.Stdin,
+		Stdin:        stdin,
 		Stdout:       stdout,
 		Stderr:       stderr,
-		Signals:      sigs,
-		ProcessGroup: !interactive(env),
+		Env:          jobEnv(os.Environ()),
+		Lock:         o.lock,
+		LockWait:     o.lockWait,
+		LockBusy:     func() { msgs.verbosef("waiting up to %v for the lock on %s", o.lockWait, o.lock) },
 		Timeout:      o.timeout,
 		KillAfter:    o.killAfter,
-	}
-	res := runner.Run(spec)
+		KeepTail:     o.downOnFailure,
+		QuietSuccess: o.quietSuccess,
+		Signals:      sigs,
+		NotForwarded: func(s os.Signal) {
+			sig, _ := s.(syscall.Signal)
+			msgs.verbosef("%s from the terminal reached the job too: not sent again", runner.SignalName(sig))
+		},
+		Redact: endpoint.Redact,
+	})
 
-	// A signal after the child has gone abandons the push: the job is over.
+	// A signal after the job has gone abandons the push: the job is over.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -170,20 +135,42 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 		case <-ctx.Done():
 		}
 	}()
-
-	if !res.OK() {
-		if spool != nil {
-			if err := spool.Replay(env.Stdout, env.Stderr); err != nil {
-				msgs.errorf("%v", err)
-			}
+	pushDown := func(msg string, d time.Duration) {
+		if o.downOnFailure {
+			h := pusher.Heartbeat{Status: pusher.StatusDown, Msg: endpoint.Redact(msg), Elapsed: d}
+			_ = push(ctx, client, endpoint, h, msgs)
 		}
+	}
+
+	name := endpoint.Redact(command.Name())
+	var busy *lock.BusyError
+	switch {
+	case out.Signal != nil:
+		s, _ := out.Signal.(syscall.Signal)
+		msgs.errorf("got %s before %s started: not running it", runner.SignalName(s), name)
+		return &exitError{code: out.ExitCode()}
+	case errors.As(out.Err, &busy):
+		msgs.errorf("%v: not running %s", busy, name)
+		return &exitError{code: exitTempFail}
+	case !out.Started:
+		msgs.errorf("%v", out.Err)
+		pushDown("cannot start: "+out.Err.Error(), 0)
+		return &exitError{code: exitFailure}
+	case out.Err != nil:
+		msgs.errorf("%v", out.Err)
+	}
+	res := out.Result
+	if out.LockWaited > time.Second {
+		msgs.verbosef("waited %v for the lock", out.LockWaited.Round(time.Millisecond))
+	}
+	if !res.OK() {
 		switch {
 		case res.Err != nil:
-			msgs.errorf("%v", res.Err)
+			msgs.errorf("%s", endpoint.Redact(res.Err.Error()))
 		case res.TimedOut:
-			msgs.errorf("%s: %s: stopped", command.Argv[0], res.Describe())
+			msgs.errorf("%s: %s: stopped", name, res.Describe())
 		}
-		pushDown(ctx, runner.FailureMessage(res, stderrTail, stdoutTail), res.Duration)
+		pushDown(out.DownMessage(), res.Duration)
 		return &exitError{code: res.ExitCode}
 	}
 
@@ -194,35 +181,30 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// takeLock takes --lock, waiting up to --lock-wait. A signal meanwhile ends
-// the wait and is returned as early, with the lock not held.
-func (o *runOptions) takeLock(sigs <-chan os.Signal) (release func(), early os.Signal, err error) {
-	stop, done, watched := make(chan struct{}), make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(watched)
-		select {
-		case early = <-sigs:
-			close(stop)
-		case <-done:
-		}
-	}()
-	release, err = runner.Lock(o.lock, o.lockWait, stop)
-	close(done)
-	<-watched
-	if early != nil {
-		if err == nil {
-			release()
-		}
-		return nil, early, nil
+// stdio returns the job's standard files: opkuma's own as the job must see
+// them (a closed one closed), or those of env.
+func stdio(env Env) (stdin, stdout, stderr *os.File) {
+	if env.Stdin == os.Stdin && env.Stdout == os.Stdout && env.Stderr == os.Stderr {
+		return runner.Stdio()
 	}
-	return release, nil, err
+	stdin = env.Stdin
+	stdout, _ = env.Stdout.(*os.File)
+	stderr, _ = env.Stderr.(*os.File)
+	return stdin, stdout, stderr
 }
 
-// notStarted reports a signal that came before the job started.
-func notStarted(msgs messages, sig os.Signal, command runner.Command) error {
-	s, _ := sig.(syscall.Signal)
-	msgs.errorf("got %s before %s started: not running it", runner.SignalName(s), command.Argv[0])
-	return &exitError{code: 128 + int(s)}
+// jobEnv is opkuma's environment less the variables that hold a push URL:
+// the token goes nowhere but the push.
+func jobEnv(environ []string) []string {
+	env := make([]string, 0, len(environ))
+	for _, kv := range environ {
+		name, value, _ := strings.Cut(kv, "=")
+		if name == "OPKUMA_URL" || (strings.HasPrefix(name, "OPKUMA_") && pusher.Redact(value) != value) {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
 }
 
 func (o *runOptions) validate() error {
@@ -235,6 +217,8 @@ func (o *runOptions) validate() error {
 		return usageErrorf("--lock-wait: must not be negative")
 	case o.lockWait > 0 && o.lock == "":
 		return usageErrorf("--lock-wait needs --lock FILE")
+	case o.shell == "":
+		return usageErrorf("--shell: give a shell, e.g. /bin/bash")
 	}
 	return o.push.validate()
 }
@@ -242,7 +226,7 @@ func (o *runOptions) validate() error {
 // printPlan says what a run would do, for --dry-run.
 func (o *runOptions) printPlan(w io.Writer, command runner.Command, e *pusher.Endpoint) {
 	fmt.Fprintf(w, "dry run: nothing is run or pushed\n")
-	fmt.Fprintf(w, "command:    %s\n", command)
+	fmt.Fprintf(w, "command:    %s\n", e.Redact(command.String()))
 	if o.lock != "" {
 		fmt.Fprintf(w, "lock:       %s (wait %v; exit 75 when busy)\n", o.lock, o.lockWait)
 	}
@@ -261,15 +245,4 @@ func (o *runOptions) printPlan(w io.Writer, command runner.Command, e *pusher.En
 	} else {
 		fmt.Fprintf(w, "on failure: no push (Uptime Kuma alerts when the heartbeat interval runs out; see --down-on-failure)\n")
 	}
-}
-
-// interactive reports whether opkuma runs on a terminal; then the child stays
-// in opkuma's process group so that it can read from the terminal.
-func interactive(env Env) bool {
-	for _, w := range []any{env.Stdin, env.Stdout, env.Stderr} {
-		if f, ok := w.(*os.File); ok && runner.IsTerminal(f) {
-			return true
-		}
-	}
-	return false
 }

@@ -1,91 +1,107 @@
-// Package runner runs a scheduled job's command as a child process: it
-// splits a one-string command line the way cron users expect, forwards
-// signals, enforces a timeout and maps the outcome to a shell exit code.
+// Package runner runs a scheduled job's command as cron would: a command
+// line with sh -c, an argv with execvp's rules. It forwards signals,
+// enforces a timeout on the job's whole process group and maps the outcome
+// to the exit code a shell would give.
 package runner
 
 import (
 	"errors"
-	"fmt"
+	"os"
 	"strings"
-	"unicode/utf8"
-
-	"github.com/mattn/go-shellwords"
 )
 
-// Shell runs command lines that need shell syntax, as cron does.
-const Shell = "/bin/sh"
+// DefaultShell runs command lines, as cron does, and scripts without #!,
+// as execvp does.
+const DefaultShell = "/bin/sh"
 
-// shellSyntax holds the characters that make a command line need a shell:
-// pipes, lists, redirections, expansions, globs, subshells. A line holding
-// any of them, even quoted, goes to /bin/sh, which handles quoted ones the
-// same way the direct path would.
+// shellSyntax holds the characters that sh reads as syntax somewhere in a
+// word; Quote quotes any word holding one.
 const shellSyntax = "|&;<>()$`*?[]~!#{}\n"
 
 // Command is a child to run.
 type Command struct {
-	Argv  []string // program and arguments; Argv[0] is looked up in PATH
-	Env   []string // NAME=value assignments added to the environment
-	Shell bool     // Argv is /bin/sh -c LINE
+	// Argv is the program and its arguments; Argv[0] is looked up in PATH
+	// as execvp does. For a command line it is SHELL -c LINE.
+	Argv []string
+	// Shell is true when Argv is SHELL -c LINE.
+	Shell bool
 }
 
-// ErrNoCommand is returned by ParseCommand when there is nothing to run.
-var ErrNoCommand = errors.New("no command given: put it after --, e.g. opkuma run --url URL -- /usr/local/bin/backup.sh")
+// ErrNoCommand is returned by Parse when there is nothing to run.
+var ErrNoCommand = errors.New("no command given")
 
-// ParseCommand turns the arguments after -- into a Command. Several
-// arguments are the argv as given. A single argument holding white space is
-// a command line: split into words (leading NAME=value words become
-// environment) or, when it uses shell syntax, run with /bin/sh -c as cron
-// would.
-func ParseCommand(args []string) (Command, error) {
-	if len(args) == 0 {
+// Parse turns the arguments after -- into a Command, as cron and execvp
+// define them:
+//
+//   - one argument that is a plain word (letters, digits, - _ . / + , : @ %
+//     ^, not a shell keyword or builtin) is an argv of one word;
+//   - one argument that is the path (holding a /) of an existing executable
+//     file is an argv of one word, even with blanks in it;
+//   - any other single argument is a command line, run as SHELL -c LINE
+//     byte for byte, as cron runs a crontab line (shell "" is
+//     DefaultShell);
+//   - two or more arguments are an argv, run as given, without a shell.
+func Parse(args []string, shell string) (Command, error) {
+	if len(args) == 0 || args[0] == "" {
 		return Command{}, ErrNoCommand
 	}
-	if len(args) > 1 || !strings.ContainsAny(args[0], " \t\n") {
-		if args[0] == "" {
-			return Command{}, ErrNoCommand
-		}
+	if len(args) > 1 {
 		return Command{Argv: args}, nil
 	}
-	return ParseCommandLine(args[0])
-}
-
-// ParseCommandLine splits one command line. Lines with quotes or escapes but
-// no other shell syntax are split with shell quoting rules as well; see
-// ParseCommand.
-func ParseCommandLine(line string) (Command, error) {
+	line := args[0]
 	if strings.TrimSpace(line) == "" {
+		// sh would run nothing and exit 0: a heartbeat for no job.
 		return Command{}, ErrNoCommand
 	}
-	if needsShell(line) {
-		return Command{Argv: []string{Shell, "-c", line}, Shell: true}, nil
+	if (isPlainWord(line) && !shellWords[line]) || (strings.Contains(line, "/") && isExecutableFile(line)) {
+		return Command{Argv: args}, nil
 	}
-	env, argv, err := shellwords.ParseWithEnvs(line)
-	if err != nil {
-		return Command{}, fmt.Errorf("splitting command line: %w", err)
+	if shell == "" {
+		shell = DefaultShell
 	}
-	if len(argv) == 0 {
-		return Command{}, ErrNoCommand
-	}
-	if len(env) == 0 {
-		env = nil
-	}
-	return Command{Argv: argv, Env: env}, nil
+	return Command{Argv: []string{shell, "-c", line}, Shell: true}, nil
 }
 
-// needsShell reports whether line uses syntax only a shell understands, or
-// is not valid UTF-8: go-shellwords would replace such bytes, sh keeps them.
-func needsShell(line string) bool {
-	return strings.ContainsAny(line, shellSyntax) || !utf8.ValidString(line)
+// isPlainWord reports whether sh would read w as one literal word naming a
+// command, with nothing to expand, split or assign.
+func isPlainWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '.', c == '/':
+		case i > 0 && strings.IndexByte("-+,:@%^", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// shellWords are the words sh runs itself, as a keyword or a builtin,
+// rather than looking them up in PATH: a single one goes to the shell.
+var shellWords = map[string]bool{
+	"case": true, "do": true, "done": true, "elif": true, "else": true, "esac": true, "fi": true,
+	"for": true, "if": true, "in": true, "then": true, "until": true, "while": true,
+	"alias": true, "bg": true, "break": true, "cd": true, "chdir": true, "command": true,
+	"continue": true, "echo": true, "eval": true, "exec": true, "exit": true, "export": true,
+	"false": true, "fg": true, "getopts": true, "hash": true, "jobs": true, "kill": true,
+	"local": true, "printf": true, "pwd": true, "read": true, "readonly": true, "return": true,
+	"set": true, "shift": true, "test": true, "times": true, "trap": true, "true": true,
+	"type": true, "ulimit": true, "umask": true, "unalias": true, "unset": true, "wait": true,
+	"function": true, "select": true, "source": true, "let": true, "declare": true, "typeset": true,
+}
+
+// isExecutableFile reports whether path names an existing regular file
+// that may be executed.
+func isExecutableFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
 }
 
 // String returns the command as a shell would read it, each word quoted
 // when it needs to be.
 func (c Command) String() string {
-	words := make([]string, 0, len(c.Env)+len(c.Argv))
-	for _, kv := range c.Env {
-		name, value, _ := strings.Cut(kv, "=")
-		words = append(words, name+"="+Quote(value))
-	}
+	words := make([]string, 0, len(c.Argv))
 	for i, w := range c.Argv {
 		q := Quote(w)
 		if i == 0 && q == w && strings.Contains(w, "=") {
@@ -94,6 +110,18 @@ func (c Command) String() string {
 		words = append(words, q)
 	}
 	return strings.Join(words, " ")
+}
+
+// Name is the program as the user gave it, for messages: the first word of
+// an argv, or the whole line of a command line.
+func (c Command) Name() string {
+	switch {
+	case len(c.Argv) == 0:
+		return ""
+	case c.Shell && len(c.Argv) > 2:
+		return c.Argv[2]
+	}
+	return c.Argv[0]
 }
 
 // Quote returns w unchanged when sh reads it as one literal word, else in

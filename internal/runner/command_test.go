@@ -2,12 +2,27 @@ package runner
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 )
 
-func TestParseCommand(t *testing.T) {
+func TestParse(t *testing.T) {
+	dir := t.TempDir()
+	spaced := filepath.Join(dir, "my jobs", "run.sh")
+	if err := os.MkdirAll(filepath.Dir(spaced), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(spaced, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	notExec := filepath.Join(dir, "my jobs", "data.txt")
+	if err := os.WriteFile(notExec, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sh := func(line string) Command { return Command{Argv: []string{DefaultShell, "-c", line}, Shell: true} }
 	tests := []struct {
 		name    string
 		args    []string
@@ -15,24 +30,30 @@ func TestParseCommand(t *testing.T) {
 		wantErr error
 	}{
 		{"argv as given", []string{"/bin/echo", "a b", "$HOME"}, Command{Argv: []string{"/bin/echo", "a b", "$HOME"}}, nil},
-		{"one word", []string{"backup.sh"}, Command{Argv: []string{"backup.sh"}}, nil},
-		{"line split", []string{"backup.sh --full  /srv"}, Command{Argv: []string{"backup.sh", "--full", "/srv"}}, nil},
-		{"quotes and escapes", []string{`cp "a b" 'c d' e\ f`}, Command{Argv: []string{"cp", "a b", "c d", "e f"}}, nil},
-		{"env assignments", []string{`LANG=C TZ="Europe/Paris" date -u`}, Command{Argv: []string{"date", "-u"}, Env: []string{"LANG=C", "TZ=Europe/Paris"}}, nil},
-		{"pipe goes to sh", []string{"pg_dump db | gzip > /srv/db.gz"}, Command{Argv: []string{Shell, "-c", "pg_dump db | gzip > /srv/db.gz"}, Shell: true}, nil},
-		{"variable goes to sh", []string{"echo $HOME"}, Command{Argv: []string{Shell, "-c", "echo $HOME"}, Shell: true}, nil},
-		{"list goes to sh", []string{"cd /srv && make"}, Command{Argv: []string{Shell, "-c", "cd /srv && make"}, Shell: true}, nil},
-		{"glob goes to sh", []string{"rm /tmp/*.old"}, Command{Argv: []string{Shell, "-c", "rm /tmp/*.old"}, Shell: true}, nil},
-		{"tilde goes to sh", []string{"ls ~/x"}, Command{Argv: []string{Shell, "-c", "ls ~/x"}, Shell: true}, nil},
-		{"subst goes to sh", []string{"echo `date`"}, Command{Argv: []string{Shell, "-c", "echo `date`"}, Shell: true}, nil},
+		{"two words", []string{"sh", "-c"}, Command{Argv: []string{"sh", "-c"}}, nil},
+		{"one plain word", []string{"backup.sh"}, Command{Argv: []string{"backup.sh"}}, nil},
+		{"one plain path", []string{"/usr/local/bin/back-up_2.sh"}, Command{Argv: []string{"/usr/local/bin/back-up_2.sh"}}, nil},
+		{"line with blanks", []string{"backup.sh --full  /srv"}, sh("backup.sh --full  /srv"), nil},
+		{"sed keeps its backslash", []string{`sed "s/\./,/g" in.txt`}, sh(`sed "s/\./,/g" in.txt`), nil},
+		{"windows path", []string{`"C:\backup"`}, sh(`"C:\backup"`), nil},
+		{"and list", []string{"true&&false"}, sh("true&&false"), nil},
+		{"assignment", []string{"A=1"}, sh("A=1"), nil},
+		{"quoted word", []string{`"date"`}, sh(`"date"`), nil},
+		{"builtin", []string{"exit"}, sh("exit"), nil},
+		{"keyword", []string{"if"}, sh("if"), nil},
+		{"leading dash", []string{"-x"}, sh("-x"), nil},
+		{"tilde", []string{"~/bin/job"}, sh("~/bin/job"), nil},
+		{"glob", []string{"/tmp/*.sh"}, sh("/tmp/*.sh"), nil},
+		{"executable with blank", []string{spaced}, Command{Argv: []string{spaced}}, nil},
+		{"not executable with blank", []string{notExec}, sh(notExec), nil},
+		{"blank name, not a path", []string{"run me"}, sh("run me"), nil},
 		{"empty", nil, Command{}, ErrNoCommand},
 		{"empty string", []string{""}, Command{}, ErrNoCommand},
-		{"blank line", []string{"   "}, Command{}, ErrNoCommand},
-		{"only env", []string{"A=1 B=2"}, Command{}, ErrNoCommand},
+		{"blank line", []string{" \t "}, Command{}, ErrNoCommand},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ParseCommand(tt.args)
+			got, err := Parse(tt.args, "")
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
@@ -41,45 +62,34 @@ func TestParseCommand(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ParseCommand([]string{`echo "unterminated`}); err == nil {
-		t.Error("unterminated quote: want an error")
+	got, _ := Parse([]string{"echo $0"}, "/bin/bash")
+	if want := []string{"/bin/bash", "-c", "echo $0"}; !reflect.DeepEqual(got.Argv, want) {
+		t.Errorf("with a shell: %q, want %q", got.Argv, want)
 	}
 }
 
-// FuzzParseCommandLine checks that any line parses without panicking into a
-// runnable command or an error, that shell syntax always goes to /bin/sh
-// with the line intact, and that plain words split at blanks.
-func FuzzParseCommandLine(f *testing.F) {
-	for _, s := range []string{
-		"backup.sh --full", `A=1 cmd "x y" 'z' w\ v`, "a | b", "echo $(date)",
-		"\t\n", `"`, "x=1", `\`, "cmd 'it''s'", "ünï cödé ✓",
-	} {
+// FuzzParse checks that a single argument either runs as the one word it
+// is, or goes to sh byte for byte: nothing is ever split or changed.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"backup.sh --full", `A=1 cmd "x y"`, "a|b", "true", `"C:\backup"`, "\xff"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		c, err := ParseCommandLine(line)
+		c, err := Parse([]string{line}, "")
 		if err != nil {
-			return
-		}
-		if len(c.Argv) == 0 {
-			t.Fatalf("no argv and no error for %q", line)
-		}
-		if needsShell(line) {
-			if !c.Shell || !reflect.DeepEqual(c.Argv, []string{Shell, "-c", line}) {
-				t.Fatalf("%q needs a shell, got %#v", line, c)
+			if strings.TrimSpace(line) != "" {
+				t.Fatalf("%q: %v", line, err)
 			}
 			return
 		}
 		if c.Shell {
-			t.Fatalf("%q went to the shell without shell syntax", line)
-		}
-		if !strings.ContainsAny(line, `"'\=`) {
-			// Word separators as go-shellwords has them; unlike
-			// strings.Fields, \v and \f are part of a word.
-			want := strings.FieldsFunc(line, func(r rune) bool { return strings.ContainsRune(" \t\r\n", r) })
-			if !reflect.DeepEqual(c.Argv, want) {
-				t.Fatalf("%q split into %q, want %q", line, c.Argv, want)
+			if !reflect.DeepEqual(c.Argv, []string{DefaultShell, "-c", line}) {
+				t.Fatalf("%q: argv %q", line, c.Argv)
 			}
+			return
+		}
+		if !reflect.DeepEqual(c.Argv, []string{line}) {
+			t.Fatalf("%q: argv %q", line, c.Argv)
 		}
 	})
 }
@@ -91,13 +101,21 @@ func TestCommandString(t *testing.T) {
 	}{
 		{Command{Argv: []string{"backup.sh", "--full", "--dir=/srv"}}, "backup.sh --full --dir=/srv"},
 		{Command{Argv: []string{"cp", "a b", "it's", ""}}, `cp 'a b' 'it'\''s' ''`},
-		{Command{Argv: []string{"date"}, Env: []string{"TZ=Europe/Paris", "X=a b"}}, "TZ=Europe/Paris X='a b' date"},
-		{Command{Argv: []string{Shell, "-c", "a | b"}, Shell: true}, "/bin/sh -c 'a | b'"},
+		{Command{Argv: []string{DefaultShell, "-c", "a | b"}, Shell: true}, "/bin/sh -c 'a | b'"},
 		{Command{Argv: []string{"a=b", "c=d"}}, "'a=b' c=d"},
 	}
 	for _, tt := range tests {
 		if got := tt.c.String(); got != tt.want {
 			t.Errorf("String() = %s, want %s", got, tt.want)
 		}
+	}
+}
+
+func TestName(t *testing.T) {
+	if got := (Command{Argv: []string{DefaultShell, "-c", "a | b"}, Shell: true}).Name(); got != "a | b" {
+		t.Errorf("command line: %q", got)
+	}
+	if got := (Command{Argv: []string{"backup.sh", "x"}}).Name(); got != "backup.sh" {
+		t.Errorf("argv: %q", got)
 	}
 }

@@ -1,21 +1,29 @@
-//go:build linux || darwin || freebsd
-
 package runner
 
 import (
 	"os"
-	"syscall"
-	"unsafe"
+
+	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 )
 
-// IsTerminal reports whether f is a terminal. opkuma keeps the child in its
-// own process group only when none of its streams is one: a child that is
-// not in the terminal's foreground group is stopped when it reads from it.
-func IsTerminal(f *os.File) bool {
-	if f == nil {
+// terminalOf returns the first of files that is a terminal, or nil.
+func terminalOf(files ...*os.File) *os.File {
+	for _, f := range files {
+		if f != nil && term.IsTerminal(int(f.Fd())) {
+			return f
+		}
+	}
+	return nil
+}
+
+// inForeground reports whether opkuma's process group is the foreground
+// group of the terminal tty: then the terminal's Ctrl-C and Ctrl-\ reach
+// opkuma and the job, which shares its group, at once.
+func inForeground(tty *os.File) bool {
+	if tty == nil {
 		return false
 	}
-	var t syscall.Termios
-	_, _, errno := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), ioctlGetTermios, uintptr(unsafe.Pointer(&t)))
-	return errno == 0
+	pgrp, err := unix.IoctlGetInt(int(tty.Fd()), unix.TIOCGPGRP)
+	return err == nil && pgrp == unix.Getpgrp()
 }

@@ -1,12 +1,8 @@
-package runner
+package output
 
 import (
 	"bytes"
-	"errors"
-	"strings"
-	"syscall"
 	"testing"
-	"time"
 )
 
 func TestTail(t *testing.T) {
@@ -55,49 +51,6 @@ func TestTailLastLine(t *testing.T) {
 		tl.Write([]byte(tt.in))
 		if got := tl.LastLine(); got != tt.want {
 			t.Errorf("LastLine(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestFailureMessage(t *testing.T) {
-	tail := func(s string) *Tail {
-		tl := NewTail(DefaultTailSize)
-		tl.Write([]byte(s))
-		return tl
-	}
-	tests := []struct {
-		name           string
-		r              Result
-		stderr, stdout *Tail
-		want           string
-	}{
-		{"stderr wins", Result{ExitCode: 3}, tail("boom\n"), tail("out\n"), "exit 3: boom"},
-		{"stdout when stderr empty", Result{ExitCode: 3}, tail("\n"), tail("out\n"), "exit 3: out"},
-		{"no output", Result{ExitCode: 1}, tail(""), tail(""), "exit 1"},
-		{"no tails", Result{ExitCode: 1}, nil, nil, "exit 1"},
-		{"signal", Result{ExitCode: 143, Signal: syscall.SIGTERM}, tail("x"), nil, "killed by SIGTERM"},
-		{"timeout", Result{ExitCode: 124, TimedOut: true, Timeout: 5 * time.Minute}, tail("x"), nil, "timed out after 5m"},
-		{"not found", Result{ExitCode: 127, Err: errors.New("x: command not found")}, nil, nil, "command not found"},
-		{"control chars", Result{ExitCode: 2}, tail("a\x1b[31mred\x1b[0m\tz\n"), nil, "exit 2: a[31mred[0m z"},
-		{"invalid utf-8", Result{ExitCode: 2}, tail("caf\xe9\n"), nil, "exit 2: caf\uFFFD"},
-		{"capped", Result{ExitCode: 2}, tail(strings.Repeat("é", 400)), nil, "exit 2: " + strings.Repeat("é", 239) + "..."},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := FailureMessage(tt.r, tt.stderr, tt.stdout); got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-		})
-	}
-}
-
-func TestShortDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		5 * time.Minute: "5m", 90 * time.Minute: "1h30m", 2 * time.Hour: "2h", 1500 * time.Millisecond: "1.5s",
-		time.Hour + time.Second: "1h0m1s",
-	} {
-		if got := ShortDuration(d); got != want {
-			t.Errorf("ShortDuration(%v) = %q, want %q", d, got, want)
 		}
 	}
 }

@@ -1,0 +1,88 @@
+package output
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// runWith runs sh -c script with c's streams, as job.Run does.
+func runWith(t *testing.T, c *Capture, script string) {
+	t.Helper()
+	cmd := exec.Command("sh", "-c", script)
+	cmd.Stdout, cmd.Stderr = c.Stdout(), c.Stderr()
+	if c.Stdout() == nil || c.Stderr() == nil {
+		t.Fatal("a stream was closed")
+	}
+	_ = cmd.Run()
+	c.Started()
+	if c.Finish(5 * time.Second) {
+		t.Error("output cut")
+	}
+}
+
+// TestCaptureFileReadBack: with only a tail to keep, a regular file is the
+// job's own (no pipe), and its tail is read back from the file.
+func TestCaptureFileReadBack(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.WriteString("before the job\n")
+	c, err := Start(f, f, Options{Tail: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.Stdout() != f || c.Stderr() != f {
+		t.Fatal("the file was not handed to the job as it is")
+	}
+	runWith(t, c, "echo out; echo last err >&2")
+	stderr, stdout := c.LastLines()
+	if stderr != "" || stdout != "last err" {
+		t.Errorf("LastLines() = %q, %q; want one file's last line", stderr, stdout)
+	}
+}
+
+// TestCaptureSpoolOrder: spooled stdout and stderr that are one pipe are
+// replayed in the order written.
+func TestCaptureSpoolOrder(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Start(w, w, Options{Spool: true, Tail: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Stdout() != c.Stderr() || c.Stdout() == w {
+		t.Fatal("want one pipe of opkuma's for both streams")
+	}
+	runWith(t, c, "for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; done")
+	if err := c.Replay(); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	w.Close()
+	b := make([]byte, 1024)
+	n, _ := r.Read(b)
+	want := "out1\nerr1\nout2\nerr2\nout3\nerr3\nout4\nerr4\nout5\nerr5\n"
+	if string(b[:n]) != want {
+		t.Errorf("replayed %q, want %q", b[:n], want)
+	}
+}
+
+// TestCaptureClosed: a closed stream stays closed for the job.
+func TestCaptureClosed(t *testing.T) {
+	c, err := Start(nil, os.Stderr, Options{Spool: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if c.Stdout() != nil {
+		t.Error("closed stdout given a pipe")
+	}
+}

@@ -1,7 +1,0 @@
-//go:build darwin || freebsd
-
-package runner
-
-import "syscall"
-
-const ioctlGetTermios = syscall.TIOCGETA

@@ -1,5 +1,0 @@
-package runner
-
-import "syscall"
-
-const ioctlGetTermios = syscall.TCGETS
