@@ -21,6 +21,14 @@ it rejected it (its reason is printed: the monitor may be paused or the token
 wrong), 69 when it could not be reached after the retries. Every push records
 a heartbeat: there is no way to test a push URL without pushing.
 
+Delivery (opkuma run pushes the same way): a push that provably did not reach
+Uptime Kuma is retried, waiting 0.5 s, 1 s, 2 s ... up to 8 s (each x0.5-1.5)
+or the server's Retry-After: no connection within --connect-timeout (10 s),
+a refused or reset connection before sending, 429, 5xx, the server's database
+busy or locked, its "Cannot GET" page while it upgrades. A request once sent is
+never sent again: its answer is awaited, as Uptime Kuma 2.x sends its alerts
+before it answers. All of it takes at most --max-time (60 s).
+
 Examples:
    opkuma push --url https://kuma.example.com/api/push/AbC123
    opkuma push --url-file /etc/opkuma/backup.url --status down --msg "disk full"
@@ -49,19 +57,22 @@ func (o *pushOptions) pushNow(ctx context.Context, env Env) error {
 	if err != nil {
 		return err
 	}
-	h := pusher.Heartbeat{Status: o.status, Msg: o.msg, Ping: o.ping}
+	h := pusher.Beat{Status: o.status, Msg: o.msg, Ping: o.ping}
 	if o.dryRun {
 		printPushPlan(env.Stdout, endpoint, h)
 		return nil
 	}
-	if err := push(ctx, client, endpoint, h, msgs); err != nil {
+	res, err := pushResult(ctx, client, endpoint, h, msgs)
+	if err != nil {
 		return &exitError{code: pushExitCode(err)}
 	}
-	msgs.verbosef("push accepted")
+	if !res.Slow {
+		msgs.verbosef("push accepted")
+	}
 	return nil
 }
 
-func printPushPlan(w io.Writer, e *pusher.Endpoint, h pusher.Heartbeat) {
+func printPushPlan(w io.Writer, e *pusher.Endpoint, h pusher.Beat) {
 	fmt.Fprintf(w, "dry run: nothing is pushed\n")
 	fmt.Fprintf(w, "would push: GET %s\n", e.Redact(e.URL(h).String()))
 }

@@ -2,8 +2,12 @@ package cmd
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -21,8 +25,8 @@ type pushOptions struct {
 	status          string
 	msg             string
 	ping            string
-	pushTimeout     time.Duration
-	pushMaxTime     time.Duration
+	connectTimeout  time.Duration
+	maxTime         time.Duration
 	retries         int
 	verbose         bool
 	silent          bool
@@ -33,17 +37,20 @@ func pushFlags(o *pushOptions) []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "url", Usage: "Uptime Kuma push `URL` (.../api/push/<token>, as the monitor page shows it); else --url-file, else $OPKUMA_URL", Destination: &o.url},
 		&cli.StringFlag{Name: "url-file", Usage: "read the push URL from the first line of `FILE`, which only its owner may read (keeps the token out of ps)", Destination: &o.urlFile},
-		&cli.BoolFlag{Name: "url-file-insecure", Usage: "accept a --url-file that group or others can read", Destination: &o.urlFileInsecure},
+		&boolFlag{Name: "url-file-insecure", Usage: "accept a --url-file that group or others can read", Destination: &o.urlFileInsecure},
 		&cli.StringFlag{Name: "status", Usage: "`status` to push: up or down (default: the URL's, else up)", Destination: &o.status},
 		&cli.StringFlag{Name: "msg", Usage: "`message` to push (default: the URL's, else OK)", Destination: &o.msg},
 		&cli.StringFlag{Name: "ping", Usage: "ping in `milliseconds` to push (default: the URL's, else the run's duration)", Destination: &o.ping},
-		&cli.DurationFlag{Name: "push-timeout", Usage: "bound on one push request", Value: pusher.DefaultAttemptTimeout, Destination: &o.pushTimeout},
+		&cli.DurationFlag{Name: "max-time", Usage: "at most `DURATION` for the whole push, retries and waits included; a request sent but not answered by then is reported, never sent twice", Value: pusher.DefaultMaxTime, Destination: &o.maxTime},
+		&cli.DurationFlag{Name: "connect-timeout", Usage: "at most `DURATION` to connect and send one push request; once sent, its answer is awaited up to --max-time", Value: pusher.DefaultConnectTimeout, Destination: &o.connectTimeout},
+		// Former names, kept working and out of the help.
+		&cli.DurationFlag{Name: "push-max-time", Hidden: true, Usage: "old name of --max-time", Value: pusher.DefaultMaxTime, Destination: &o.maxTime},
+		&cli.DurationFlag{Name: "push-timeout", Hidden: true, Usage: "old name of --connect-timeout", Value: pusher.DefaultConnectTimeout, Destination: &o.connectTimeout},
+		&cli.IntFlag{Name: "retries", Usage: "at most `N` retries of a push that did not reach Uptime Kuma or met a fault (-1: as many as --max-time allows)", Value: -1, Destination: &o.retries},
 		&cli.StringFlag{Name: "ca-file", Usage: "also trust the CA certificates (PEM) in `FILE` for an https push URL", Destination: &o.caFile},
-		&cli.IntFlag{Name: "retries", Usage: "retries after a network error, 5xx or 429", Value: pusher.DefaultRetries, Destination: &o.retries},
-		&cli.DurationFlag{Name: "push-max-time", Usage: "bound on the whole push, retries and waits included", Value: pusher.DefaultMaxTime, Destination: &o.pushMaxTime},
-		&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print one line per push attempt", Destination: &o.verbose},
-		&cli.BoolFlag{Name: "silent", Aliases: []string{"s"}, Usage: "print none of opkuma's own messages (the exit code still tells)", Destination: &o.silent},
-		&cli.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print what would run and be pushed (token hidden); run and push nothing", Destination: &o.dryRun},
+		&boolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print one line per push attempt", Destination: &o.verbose},
+		&boolFlag{Name: "silent", Aliases: []string{"s"}, Usage: "print none of opkuma's own messages (the exit code still tells)", Destination: &o.silent},
+		&boolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print what would run and be pushed (token hidden); run and push nothing", Destination: &o.dryRun},
 	}
 }
 
@@ -59,7 +66,7 @@ func (o *pushOptions) endpoint(getenv func(string) string) (*pusher.Endpoint, er
 	case o.urlFile != "":
 		var err error
 		if raw, err = pusher.ReadURLFile(o.urlFile, o.urlFileInsecure); err != nil {
-			return nil, err
+			return nil, urlFileError(err)
 		}
 		source = "--url-file " + o.urlFile
 	default:
@@ -78,14 +85,19 @@ func (o *pushOptions) endpoint(getenv func(string) string) (*pusher.Endpoint, er
 // validate checks the flags that need no URL.
 func (o *pushOptions) validate() error {
 	switch {
-	case o.retries < 0:
-		return usageErrorf("--retries: must be 0 or more, not %d", o.retries)
-	case o.pushTimeout <= 0:
-		return usageErrorf("--push-timeout: must be more than 0, e.g. 10s")
-	case o.pushMaxTime <= 0:
-		return usageErrorf("--push-max-time: must be more than 0, e.g. 30s")
+	case o.retries < -1:
+		return usageErrorf("--retries: must be 0 or more (or -1: no limit but --max-time), not %d", o.retries)
+	case o.connectTimeout <= 0:
+		return usageErrorf("--connect-timeout: must be more than 0, e.g. 10s")
+	case o.maxTime <= 0:
+		return usageErrorf("--max-time: must be more than 0, e.g. 60s")
 	}
-	return pusher.Heartbeat{Status: o.status, Msg: o.msg, Ping: o.ping}.Validate()
+	if o.ping != "" {
+		if _, err := pusher.ParsePing(o.ping); err != nil {
+			return usageErrorf("--ping: %v", err)
+		}
+	}
+	return pusher.Beat{Status: o.status, Msg: o.msg}.Validate()
 }
 
 // messages prints opkuma's own one-line messages on stderr.
@@ -107,23 +119,32 @@ func (m messages) verbosef(format string, args ...any) {
 	}
 }
 
-// client returns the push client for o. Its error (a bad --ca-file) is a
-// usage error, found before anything runs.
+// client returns the push client for o, without its Endpoint (push sets
+// it). Its error (a bad --ca-file) is a usage error, found before anything
+// runs.
 func (o *pushOptions) client(env Env, msgs messages) (*pusher.Client, error) {
 	doer := env.HTTP
 	if o.caFile != "" {
-		hc, err := pusher.NewHTTPClientWithCA(o.caFile)
+		pem, err := os.ReadFile(o.caFile)
 		if err != nil {
-			return nil, usageErrorf("%v", err)
+			return nil, usageErrorf("--ca-file: %v", err)
+		}
+		hc, err := pusher.NewHTTPClientWithCA(pem)
+		if err != nil {
+			return nil, usageErrorf("--ca-file %s: %v", o.caFile, err)
 		}
 		doer = hc
+	}
+	maxAttempts := 0
+	if o.retries >= 0 {
+		maxAttempts = o.retries + 1
 	}
 	return &pusher.Client{
 		HTTP:           doer,
 		UserAgent:      userAgent(),
-		Retries:        o.retries,
-		AttemptTimeout: o.pushTimeout,
-		MaxTime:        o.pushMaxTime,
+		MaxTime:        o.maxTime,
+		ConnectTimeout: o.connectTimeout,
+		MaxAttempts:    maxAttempts,
 		OnAttempt: func(a pusher.Attempt) {
 			result := fmt.Sprintf("HTTP %d", a.Status)
 			if a.Err != nil {
@@ -138,12 +159,39 @@ func (o *pushOptions) client(env Env, msgs messages) (*pusher.Client, error) {
 	}, nil
 }
 
-// push sends h and reports a failure on stderr.
+// push sends h to e with c and reports a failure on stderr, and a slow
+// success under --verbose.
 func push(ctx context.Context, c *pusher.Client, e *pusher.Endpoint, h pusher.Heartbeat, msgs messages) error {
-	msgs.verbosef("pushing %s to %s", e.URL(h).Query().Get("status"), e)
-	err := c.Push(ctx, e, h)
-	if err != nil {
-		msgs.errorf("%s", e.Redact(err.Error()))
-	}
+	_, err := pushResult(ctx, c, e, h, msgs)
 	return err
+}
+
+// pushResult is push that also returns the push's result.
+func pushResult(ctx context.Context, c *pusher.Client, e *pusher.Endpoint, h pusher.Beat, msgs messages) (pusher.Result, error) {
+	msgs.verbosef("pushing %s to %s", e.URL(h).Query().Get("status"), e)
+	cc := *c
+	cc.Endpoint = e
+	res, err := cc.Push(ctx, h)
+	if err != nil {
+		msg := err.Error()
+		if certificateError(err) {
+			msg += " (trust the server's CA with --ca-file)"
+		}
+		msgs.errorf("%s", e.Redact(msg))
+		return res, err
+	}
+	if res.Slow {
+		msgs.verbosef("push accepted after %v: a slow answer (Uptime Kuma 2.x sends its notifications before it answers)", res.Duration.Round(100*time.Millisecond))
+	}
+	return res, nil
+}
+
+// certificateError reports whether err is a TLS certificate that does not
+// verify.
+func certificateError(err error) bool {
+	var unknown x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	var host x509.HostnameError
+	var verify *tls.CertificateVerificationError
+	return errors.As(err, &unknown) || errors.As(err, &invalid) || errors.As(err, &host) || errors.As(err, &verify)
 }

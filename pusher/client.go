@@ -4,28 +4,37 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"os"
+	"net/http/httptrace"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
-// Defaults for Client. The per-attempt timeout is a floor: Uptime Kuma 2.x
-// sends its alert notifications before it answers a push.
+// Defaults for a Client's zero fields, and the threshold of a slow answer.
 const (
-	DefaultAttemptTimeout = 10 * time.Second
-	DefaultRetries        = 3
-	DefaultMaxTime        = 30 * time.Second
-	DefaultBackoff        = 500 * time.Millisecond
-	maxBackoff            = 8 * time.Second
-	maxBody               = 64 << 10
-	maxRedirects          = 5
+	// DefaultMaxTime bounds a whole push, waits included: long enough for
+	// an Uptime Kuma 2.x whose notification providers take tens of seconds
+	// (it notifies before it answers), short enough for cron.
+	DefaultMaxTime = 60 * time.Second
+	// DefaultConnectTimeout bounds one attempt until its request is written:
+	// connecting, TLS, writing. Once written, the answer is waited for.
+	DefaultConnectTimeout = 10 * time.Second
+	// DefaultBackoff is the first wait between attempts; it doubles up to
+	// 8 s, each wait scaled by a random 0.5-1.5.
+	DefaultBackoff = 500 * time.Millisecond
+	// SlowAnswer is how long after its request an accepted answer counts as
+	// slow (Result.Slow).
+	SlowAnswer = 10 * time.Second
+
+	maxBackoff   = 8 * time.Second
+	maxBody      = 64 << 10
+	maxRedirects = 5
 )
 
 // Doer sends one HTTP request; *http.Client is one.
@@ -33,126 +42,370 @@ type Doer interface {
 	Do(*http.Request) (*http.Response, error)
 }
 
-// Attempt describes one request of a push, for verbose logs.
-type Attempt struct {
-	N        int           // 1 for the first request
-	Status   int           // HTTP status code, 0 when no answer came
-	Err      error         // transport error or rejection, redacted
-	Duration time.Duration // time the request took
-	Retry    time.Duration // wait before the next attempt, 0 when none follows
+// Client sends beats to one push URL. The zero value of every field but
+// Endpoint is usable and means the default documented on it. A Client
+// holds no connection between pushes and may be used by several goroutines.
+type Client struct {
+	// Endpoint is the push URL; required.
+	Endpoint *Endpoint
+	// HTTP sends the requests. nil: NewHTTPClient(nil). An *http.Client is
+	// used as a copy whose Timeout is dropped (Push bounds time itself) and
+	// whose redirect policy is pusher's: the same host only, no Referer.
+	// Any other Doer must keep the token from other hosts itself.
+	HTTP Doer
+	// UserAgent is sent as User-Agent; "": Go's default.
+	UserAgent string
+	// MaxTime bounds the whole push, waits included; 0: DefaultMaxTime.
+	MaxTime time.Duration
+	// ConnectTimeout bounds an attempt until its request is written; 0:
+	// DefaultConnectTimeout. A written request is never cut short by it.
+	ConnectTimeout time.Duration
+	// MaxAttempts caps the requests of one push; 0: as many as MaxTime
+	// allows.
+	MaxAttempts int
+	// Backoff is the first wait between attempts; 0: DefaultBackoff.
+	Backoff time.Duration
+	// OnAttempt, when set, is called after every attempt (for logs).
+	OnAttempt func(Attempt)
+
+	// Seams for the package's own tests: nil means a timer, rand and
+	// time.Now.
+	sleep  func(ctx context.Context, d time.Duration) error
+	jitter func() float64
+	now    func() time.Time
 }
 
-// Client sends heartbeats with bounded retries: every attempt has a timeout,
-// and all attempts together never take longer than MaxTime.
-type Client struct {
-	HTTP           Doer          // nil: a client that honours proxy variables
-	UserAgent      string        // sent as User-Agent
-	Retries        int           // retries after the first attempt
-	AttemptTimeout time.Duration // bound on one request, answer included
-	MaxTime        time.Duration // bound on the whole push, waits included
-	Backoff        time.Duration // first wait; doubled each retry, with jitter
-	// Sleep waits d or until ctx ends; nil: a timer. Tests replace it.
-	Sleep func(ctx context.Context, d time.Duration) error
-	// Jitter returns a factor in [0.5, 1.5) applied to each wait; nil: random.
-	Jitter func() float64
-	// OnAttempt, when set, is called after every attempt.
-	OnAttempt func(Attempt)
+// Attempt describes one request of a push.
+type Attempt struct {
+	N        int           // 1 for the first request
+	Status   int           // HTTP status code; 0 when no answer came
+	Err      error         // why it failed, redacted; nil when accepted
+	Sent     bool          // the request was written to the server
+	Duration time.Duration // time the attempt took
+	Retry    time.Duration // wait before the next attempt; 0 when none follows
+}
+
+// Result describes a push. After a failure only Attempts is set.
+type Result struct {
+	Attempts int           // requests sent, the accepted one included
+	Duration time.Duration // from the start of Push to the answer
+	Slow     bool          // the answer came SlowAnswer or more after its attempt began
 }
 
 // RejectedError is a push the server answered and refused, or answered in a
-// way that shows the URL is not a push route. Retrying does not help.
+// way that shows the URL is not a push route. Sending it again would not
+// help.
 type RejectedError struct {
 	StatusCode int    // HTTP status code
-	Msg        string // the server's msg, or what was wrong with its answer
-	Hint       string // what the user should check
+	Msg        string // the server's msg (redacted), or what was wrong with its answer
+	FromServer bool   // Msg holds the server's words, quoted when printed
+	Hint       string // what to check, or ""
 }
 
-// Error says what the server refused and what to check.
+// Error says what the server refused, in its words quoted, and what to check.
 func (e *RejectedError) Error() string {
-	s := fmt.Sprintf("push rejected (HTTP %d): %s", e.StatusCode, e.Msg)
+	s := fmt.Sprintf("push rejected (HTTP %d): ", e.StatusCode)
+	if e.FromServer {
+		s += "server said " + quoteServerMsg(e.Msg)
+	} else {
+		s += e.Msg
+	}
 	if e.Hint != "" {
 		s += ": " + e.Hint
 	}
 	return s
 }
 
-// UnreachableError is a push that got no acceptable answer: network errors,
-// timeouts or server errors on every attempt, within the time bound.
+// UnreachableError is a push that got no acceptable answer within the time
+// bound or the attempts allowed: no connection, fault answers, or a request
+// sent and not answered.
 type UnreachableError struct {
-	Attempts int   // requests sent
-	Err      error // the last attempt's failure
+	Attempts int // requests tried
+	// Sent reports that the last request reached the server and got no
+	// answer, or a gateway timeout: the beat may be recorded, so it was not
+	// sent again.
+	Sent bool
+	Err  error // the last attempt's failure, redacted
 }
 
-// Error says how many attempts failed and how the last one did.
+// Error says how many attempts failed, how the last did, and whether the
+// beat may have been recorded all the same.
 func (e *UnreachableError) Error() string {
 	n := "attempt"
 	if e.Attempts != 1 {
 		n = "attempts"
 	}
-	return fmt.Sprintf("push failed after %d %s: %v", e.Attempts, n, e.Err)
+	s := fmt.Sprintf("push failed after %d %s: %v", e.Attempts, n, e.Err)
+	if e.Sent {
+		s += ": not sent again, as the server may have recorded it"
+	}
+	return s
 }
 
 // Unwrap returns the last attempt's failure.
 func (e *UnreachableError) Unwrap() error { return e.Err }
 
-// statusError is a retryable answer: 5xx or 429 that is not a JSON rejection.
-type statusError struct {
-	code       int
-	retryAfter time.Duration
+// RedirectError is a redirect Push refused to follow: to another host, or
+// from https to http. The token would have gone with it.
+type RedirectError struct {
+	To string // scheme://host[:port] of the refused location; never a path
 }
 
-func (e *statusError) Error() string {
-	return fmt.Sprintf("server answered HTTP %d %s", e.code, http.StatusText(e.code))
+// Error names the refused location's host, not its path.
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("redirected to %s, not the push URL's host: not followed, as the token would go with it; if Uptime Kuma moved, use its new push URL", e.To)
 }
 
-// Push sends h to e. It returns nil when Uptime Kuma accepted the heartbeat,
-// a *RejectedError when it refused it, and an *UnreachableError when no
-// attempt got an answer in time. Error texts never hold the token.
-func (c *Client) Push(ctx context.Context, e *Endpoint, h Heartbeat) error {
-	if err := h.Validate(); err != nil {
-		return err
+// Push sends b to c.Endpoint and waits for Uptime Kuma's answer. It returns
+// the Result of an accepted beat; a *UsageError for an invalid b; a
+// *RejectedError when the server refused it; an *UnreachableError when no
+// attempt was accepted within MaxTime. See the package doc for what is
+// retried. Error texts never hold the token.
+func (c *Client) Push(ctx context.Context, b Beat) (Result, error) {
+	if c.Endpoint == nil {
+		return Result{}, usageErrorf("no push URL")
 	}
-	maxTime := c.MaxTime
-	if maxTime <= 0 {
-		maxTime = DefaultMaxTime
+	if err := b.Validate(); err != nil {
+		return Result{}, err
 	}
+	start := c.clock()
+	maxTime := cmp(c.MaxTime, DefaultMaxTime)
 	ctx, cancel := context.WithTimeout(ctx, maxTime)
 	defer cancel()
-	target := e.URL(h).String()
+	target := c.Endpoint.URL(b).String()
 	doer := c.doer()
+	backoff := cmp(c.Backoff, DefaultBackoff)
 
-	backoff := c.Backoff
-	if backoff <= 0 {
-		backoff = DefaultBackoff
-	}
 	for n := 1; ; n++ {
-		start := time.Now()
-		code, err := c.attempt(ctx, doer, target)
-		a := Attempt{N: n, Status: code, Duration: time.Since(start)}
-		if err != nil {
-			err = redactError(err, e)
-			a.Err = err
-		}
-		var rejected *RejectedError
-		if err == nil || errors.As(err, &rejected) || n > c.Retries || ctx.Err() != nil || certificateError(err) || errors.Is(err, errTooManyRedirects) {
+		aStart := c.clock()
+		o := c.attempt(ctx, doer, target, maxTime)
+		a := Attempt{N: n, Status: o.code, Sent: o.written, Duration: c.clock().Sub(aStart)}
+		if o.err == nil {
 			c.log(a)
-			if err == nil || rejected != nil {
-				return err
-			}
-			return &UnreachableError{Attempts: n, Err: err}
+			return Result{Attempts: n, Duration: c.clock().Sub(start), Slow: o.answerWait >= SlowAnswer}, nil
 		}
-		wait := c.wait(backoff, err)
-		backoff = min(2*backoff, maxBackoff)
+		err := c.redactError(o.err)
+		a.Err = err
+		var rejected *RejectedError
+		switch {
+		case errors.As(err, &rejected):
+			c.log(a)
+			return Result{Attempts: n}, err
+		case o.maybeRecorded || o.final || ctx.Err() != nil || c.MaxAttempts > 0 && n >= c.MaxAttempts:
+			c.log(a)
+			return Result{Attempts: n}, &UnreachableError{Attempts: n, Sent: o.maybeRecorded, Err: err}
+		}
+		wait := o.retryAfter
+		if wait <= 0 {
+			wait = c.jittered(backoff)
+			backoff = min(2*backoff, maxBackoff)
+		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 			c.log(a)
-			return &UnreachableError{Attempts: n, Err: err}
+			return Result{Attempts: n}, &UnreachableError{Attempts: n, Err: err}
 		}
 		a.Retry = wait
 		c.log(a)
-		if err := c.sleep(ctx, wait); err != nil {
-			return &UnreachableError{Attempts: n, Err: a.Err}
+		if c.pause(ctx, wait) != nil {
+			return Result{Attempts: n}, &UnreachableError{Attempts: n, Err: err}
 		}
 	}
+}
+
+// outcome is one attempt's answer, judged.
+type outcome struct {
+	code          int
+	err           error         // nil: accepted
+	written       bool          // the request (or a redirect's) was written
+	maybeRecorded bool          // written and not answered: never send again
+	final         bool          // the same failure would come back: no retry
+	retryAfter    time.Duration // the server's wait, 0 when none
+	answerWait    time.Duration // from the attempt's start to the answer
+}
+
+// errNoConnection cancels an attempt whose request was not written within
+// the connect timeout.
+var errNoConnection = errors.New("no connection")
+
+// attempt sends one GET (following allowed redirects) and judges the
+// answer. Until the request is written the attempt is bounded by the
+// connect timeout; after, only by ctx.
+func (c *Client) attempt(ctx context.Context, doer Doer, target string, maxTime time.Duration) outcome {
+	actx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		mu              sync.Mutex
+		wrote, answered int
+		answerAt        time.Time
+	)
+	start := c.clock()
+	connectTimeout := cmp(c.ConnectTimeout, DefaultConnectTimeout)
+	timer := time.AfterFunc(connectTimeout, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if wrote == 0 {
+			cancel(errNoConnection)
+		}
+	})
+	defer timer.Stop()
+	trace := &httptrace.ClientTrace{
+		WroteRequest: func(info httptrace.WroteRequestInfo) {
+			// A failed write left the server an incomplete request, which
+			// no handler sees.
+			if info.Err == nil {
+				mu.Lock()
+				wrote++
+				mu.Unlock()
+			}
+		},
+		GotFirstResponseByte: func() {
+			mu.Lock()
+			answered++
+			answerAt = c.clock()
+			mu.Unlock()
+		},
+	}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(actx, trace), http.MethodGet, target, nil)
+	if err != nil {
+		return outcome{err: fmt.Errorf("building request: %w", err), final: true}
+	}
+	if c.UserAgent != "" {
+		req.Header.Set("User-Agent", c.UserAgent)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := doer.Do(req)
+
+	mu.Lock()
+	o := outcome{written: wrote > 0}
+	outstanding := wrote > answered
+	if answered > 0 {
+		o.answerWait = answerAt.Sub(start)
+	}
+	mu.Unlock()
+
+	if err != nil {
+		var redirect *RedirectError
+		switch {
+		case errors.As(err, &redirect):
+			o.err, o.final = redirect, true
+		case errors.Is(err, errTooManyRedirects):
+			o.err, o.final = errTooManyRedirects, true
+		case certificateError(err):
+			o.err, o.final = err, true
+		case outstanding && errors.Is(ctx.Err(), context.DeadlineExceeded):
+			o.err, o.maybeRecorded = fmt.Errorf("request sent, no answer within %v", maxTime), true
+		case outstanding && ctx.Err() != nil:
+			o.err, o.maybeRecorded = fmt.Errorf("request sent, then the push was cancelled: %w", ctx.Err()), true
+		case outstanding:
+			o.err, o.maybeRecorded = fmt.Errorf("request sent, then: %w", err), true
+		case errors.Is(context.Cause(actx), errNoConnection):
+			o.err = fmt.Errorf("no connection within %v: %w", connectTimeout, err)
+		default:
+			o.err = err
+		}
+		return o
+	}
+	defer resp.Body.Close()
+	o.code = resp.StatusCode
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		// The handler answered; what it recorded is unknown.
+		o.err, o.maybeRecorded = fmt.Errorf("answer (HTTP %d) cut off: %w", resp.StatusCode, err), true
+		return o
+	}
+	o.err = judge(resp, body)
+	var f *faultError
+	if errors.As(o.err, &f) {
+		o.retryAfter = retryAfter(resp.Header.Get("Retry-After"), c.clock())
+		o.maybeRecorded = f.maybeRecorded
+	}
+	return o
+}
+
+func (c *Client) log(a Attempt) {
+	if c.OnAttempt != nil {
+		c.OnAttempt(a)
+	}
+}
+
+// jittered scales d by a random 0.5-1.5, so that many hosts' cron jobs, all
+// started on the minute, do not retry in step.
+func (c *Client) jittered(d time.Duration) time.Duration {
+	j := 0.5 + rand.Float64()
+	if c.jitter != nil {
+		j = c.jitter()
+	}
+	return time.Duration(float64(d) * j)
+}
+
+func (c *Client) pause(ctx context.Context, d time.Duration) error {
+	if c.sleep != nil {
+		return c.sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Client) clock() time.Time {
+	if c.now != nil {
+		return c.now()
+	}
+	return time.Now()
+}
+
+func (c *Client) doer() Doer {
+	switch h := c.HTTP.(type) {
+	case nil:
+		return NewHTTPClient(nil)
+	case *http.Client:
+		cp := *h
+		cp.Timeout = 0
+		cp.CheckRedirect = checkRedirect
+		return &cp
+	default:
+		return h
+	}
+}
+
+// redactError passes err's text through the one redaction function. The
+// URL inside a *url.Error is redacted in place too, so that unwrapping
+// does not bring the token back.
+func (c *Client) redactError(err error) error {
+	var rejected *RejectedError
+	if errors.As(err, &rejected) {
+		rejected.Msg = c.Endpoint.Redact(rejected.Msg)
+		return rejected
+	}
+	var fault *faultError
+	if errors.As(err, &fault) {
+		// Before quoting cuts it: a cut token would leak its start.
+		fault.msg = c.Endpoint.Redact(fault.msg)
+	}
+	redactURLErrors(err, c.Endpoint)
+	return &redactedError{msg: c.Endpoint.Redact(err.Error()), err: err}
+}
+
+// redactedError keeps err's type findable by errors.As while its text is
+// redacted.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+func cmp(v, def time.Duration) time.Duration {
+	if v <= 0 {
+		return def
+	}
+	return v
 }
 
 // certificateError reports whether err is a TLS certificate that does not
@@ -165,128 +418,9 @@ func certificateError(err error) bool {
 	return errors.As(err, &unknown) || errors.As(err, &invalid) || errors.As(err, &host) || errors.As(err, &verify)
 }
 
-func (c *Client) log(a Attempt) {
-	if c.OnAttempt != nil {
-		c.OnAttempt(a)
-	}
-}
-
-// wait is the pause before the next attempt: the server's Retry-After when
-// it sent one, else backoff with jitter so that many hosts' cron jobs, all
-// started on the minute, do not retry in step.
-func (c *Client) wait(backoff time.Duration, err error) time.Duration {
-	var se *statusError
-	if errors.As(err, &se) && se.retryAfter > 0 {
-		return se.retryAfter
-	}
-	j := 0.5 + rand.Float64()
-	if c.Jitter != nil {
-		j = c.Jitter()
-	}
-	return time.Duration(float64(backoff) * j)
-}
-
-func (c *Client) sleep(ctx context.Context, d time.Duration) error {
-	if c.Sleep != nil {
-		return c.Sleep(ctx, d)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// attempt sends one GET and judges the answer. It returns the HTTP status
-// code (0 without an answer) and nil, a *RejectedError, or a retryable error.
-func (c *Client) attempt(ctx context.Context, doer Doer, target string) (int, error) {
-	timeout := c.AttemptTimeout
-	if timeout <= 0 {
-		timeout = DefaultAttemptTimeout
-	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-	if err != nil {
-		return 0, fmt.Errorf("building request: %w", err)
-	}
-	if c.UserAgent != "" {
-		req.Header.Set("User-Agent", c.UserAgent)
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := doer.Do(req)
-	if err != nil && certificateError(err) {
-		return 0, fmt.Errorf("%w (trust the server's CA with --ca-file)", err)
-	}
-	if err != nil {
-		if ctx.Err() != nil && errors.Is(err, context.DeadlineExceeded) {
-			return 0, fmt.Errorf("no answer within %v: %w", timeout, err)
-		}
-		return 0, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return resp.StatusCode, fmt.Errorf("reading answer (HTTP %d): %w", resp.StatusCode, err)
-	}
-	return resp.StatusCode, judge(resp, body)
-}
-
-// pushAnswer is the JSON body of Uptime Kuma's push route.
-type pushAnswer struct {
-	OK  *bool  `json:"ok"`
-	Msg string `json:"msg"`
-}
-
-// judge reads an answer the way Uptime Kuma writes it: the JSON body decides,
-// because a rejection comes as 404 in 1.23-2.x and as 500 in newer versions.
-func judge(resp *http.Response, body []byte) error {
-	code := resp.StatusCode
-	var ans pushAnswer
-	isJSON := json.Unmarshal(body, &ans) == nil && ans.OK != nil
-	switch {
-	case isJSON && *ans.OK && code/100 == 2:
-		return nil
-	case isJSON && !*ans.OK:
-		msg := ans.Msg
-		if msg == "" {
-			msg = "no reason given"
-		}
-		hint := ""
-		if strings.Contains(msg, "not found or not active") {
-			hint = "the monitor may be paused, deleted, or the token wrong"
-		}
-		return &RejectedError{StatusCode: code, Msg: msg, Hint: hint}
-	case code == http.StatusTooManyRequests || code/100 == 5 || code == http.StatusRequestTimeout:
-		return &statusError{code: code, retryAfter: retryAfter(resp.Header.Get("Retry-After"))}
-	case code/100 == 2:
-		return &RejectedError{StatusCode: code, Msg: "answer is not Uptime Kuma's JSON (" + contentType(resp) + ")",
-			Hint: "check the URL: it must be the Push URL shown on the monitor's page"}
-	case code == http.StatusNotFound || code == http.StatusMethodNotAllowed:
-		return &RejectedError{StatusCode: code, Msg: "no push route at this URL (" + contentType(resp) + ")",
-			Hint: "check the URL and any reverse-proxy path in front of /api/push/"}
-	default:
-		return &RejectedError{StatusCode: code, Msg: http.StatusText(code) + " (" + contentType(resp) + ")"}
-	}
-}
-
-func contentType(resp *http.Response) string {
-	ct := resp.Header.Get("Content-Type")
-	if i := strings.IndexByte(ct, ';'); i >= 0 {
-		ct = ct[:i]
-	}
-	if ct == "" {
-		return "no content type"
-	}
-	return ct
-}
-
 // retryAfter reads a Retry-After header in seconds or as an HTTP date; the
 // push's time bound still applies.
-func retryAfter(v string) time.Duration {
+func retryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
@@ -294,84 +428,7 @@ func retryAfter(v string) time.Duration {
 		return time.Duration(s) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		return max(time.Until(t), 0)
+		return max(t.Sub(now), 0)
 	}
 	return 0
-}
-
-func (c *Client) doer() Doer {
-	if c.HTTP != nil {
-		return c.HTTP
-	}
-	return NewHTTPClient(nil)
-}
-
-// NewHTTPClientWithCA returns NewHTTPClient's client trusting, besides the
-// system's CAs, the PEM certificates in caFile (an internal CA, a
-// self-signed Uptime Kuma).
-func NewHTTPClientWithCA(caFile string) (*http.Client, error) {
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, fmt.Errorf("--ca-file: %w", err)
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("--ca-file %s: no PEM certificate in it", caFile)
-	}
-	tr := newTransport()
-	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	return NewHTTPClient(tr), nil
-}
-
-// newTransport is http.DefaultTransport for one request: no idle
-// connections kept, and HTTP/1.1, whose setup costs a short-lived process
-// less than HTTP/2's (measured: about 0.7 ms a run).
-func newTransport() *http.Transport {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.DisableKeepAlives = true
-	tr.ForceAttemptHTTP2 = false
-	return tr
-}
-
-// NewHTTPClient returns an HTTP client for pushes: proxy variables honoured,
-// at most 5 redirects, and tr (nil: newTransport()) to send.
-func NewHTTPClient(tr http.RoundTripper) *http.Client {
-	if tr == nil {
-		tr = newTransport()
-	}
-	return &http.Client{
-		Transport: tr,
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= maxRedirects {
-				return errTooManyRedirects
-			}
-			return nil
-		},
-	}
-}
-
-// errTooManyRedirects ends a push that is redirected in a loop; retrying
-// would loop again.
-var errTooManyRedirects = fmt.Errorf("stopped after %d redirects", maxRedirects)
-
-// redactedError keeps the type of err (errors.As still finds it) while its
-// text is redacted.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
-
-func redactError(err error, e *Endpoint) error {
-	var rejected *RejectedError
-	if errors.As(err, &rejected) {
-		rejected.Msg = e.Redact(rejected.Msg)
-		return rejected
-	}
-	return &redactedError{msg: e.Redact(err.Error()), err: err}
 }

@@ -1,15 +1,9 @@
-// Package pusher is a client for Uptime Kuma's Push monitor route
-// (GET <base>/api/push/<token>?status=&msg=&ping=): it validates push URLs,
-// builds heartbeat URLs, sends them with bounded retries and keeps the push
-// token out of everything it prints.
 package pusher
 
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -45,8 +39,6 @@ type UsageError struct{ Msg string }
 
 // Error returns the message.
 func (e *UsageError) Error() string { return e.Msg }
-
-var tokenPattern = regexp.MustCompile(`^[A-Za-z0-9]{1,32}$`)
 
 // Endpoint is a validated push URL: an absolute http(s) URL whose path ends
 // in /api/push/<token>, with the query parameters the user pasted.
@@ -91,7 +83,7 @@ func ParseEndpoint(raw string) (*Endpoint, error) {
 		return nil, usageErrorf("missing push token: expected .../api/push/<token>")
 	case strings.Contains(token, "/"):
 		return nil, usageErrorf("unexpected path after the push token: expected .../api/push/<token> with nothing after it")
-	case !tokenPattern.MatchString(token):
+	case !validToken(token):
 		return nil, usageErrorf("push token must be 1-%d letters and digits (as Uptime Kuma shows it)", MaxTokenLen)
 	}
 	e := &Endpoint{u: u, token: token}
@@ -115,44 +107,46 @@ func (e *Endpoint) Token() string { return e.token }
 // Param returns the value of query parameter key in the pasted URL, or "".
 func (e *Endpoint) Param(key string) string { return e.u.Query().Get(key) }
 
+// Host returns the URL's host[:port], which is not secret.
+func (e *Endpoint) Host() string { return e.u.Host }
+
 // String returns the URL with the token (and any password) replaced by ****.
 func (e *Endpoint) String() string { return e.Redact(e.u.String()) }
 
-// Redact replaces this endpoint's token, any /api/push/<token> path and any
-// URL password in text with ****.
+// Redact is the package's Redact that also replaces this endpoint's token
+// wherever it appears in text, bare or in a URL.
 func (e *Endpoint) Redact(text string) string { return redactText(text, e.token) }
 
-// Redact replaces any /api/push/<token> path and URL password in text with
-// ****. Use Endpoint.Redact when the token is known: it also catches the bare
-// token.
-func Redact(text string) string { return redactText(text, "") }
-
-var (
-	pushPathPattern = regexp.MustCompile(`(/api/push/)[^/?#\s"'<>]+`)
-	userInfoPattern = regexp.MustCompile(`(://[^/\s:@]*:)[^/\s@]*@`)
-)
-
-func redactText(text, token string) string {
-	text = pushPathPattern.ReplaceAllString(text, "${1}****")
-	text = userInfoPattern.ReplaceAllString(text, "${1}****@")
-	if token != "" {
-		text = strings.ReplaceAll(text, token, "****")
+func validToken(t string) bool {
+	if len(t) < 1 || len(t) > MaxTokenLen {
+		return false
 	}
-	return text
+	for i := 0; i < len(t); i++ {
+		if !isAlnum(t[i]) {
+			return false
+		}
+	}
+	return true
 }
 
-// Heartbeat is what one push reports. Empty fields fall back to the value
+// Beat is what one push reports. Empty fields fall back to the value
 // pasted in the URL, then to Uptime Kuma's defaults (status up, msg OK); an
-// empty Ping falls back to the URL's, then to Elapsed in milliseconds.
-type Heartbeat struct {
-	Status  string
-	Msg     string
-	Ping    string
-	Elapsed time.Duration
+// empty Ping falls back to the URL's, then to Elapsed in whole
+// milliseconds, clamped to MaxPing.
+type Beat struct {
+	Status  string        // StatusUp or StatusDown
+	Msg     string        // shown in Uptime Kuma and its alerts; at most MaxMsgLen bytes
+	Ping    string        // milliseconds as a plain decimal number ("12", "12.5"); see ParsePing
+	Elapsed time.Duration // the run's duration, sent as ping when Ping is empty
 }
+
+// Heartbeat is the former name of Beat.
+//
+// Deprecated: use Beat.
+type Heartbeat = Beat
 
 // Validate checks the fields a user set. Its errors are *UsageError.
-func (h Heartbeat) Validate() error {
+func (h Beat) Validate() error {
 	if h.Status != "" {
 		if err := checkStatus(h.Status); err != nil {
 			return err
@@ -163,15 +157,16 @@ func (h Heartbeat) Validate() error {
 	}
 	if h.Ping != "" {
 		if _, err := ParsePing(h.Ping); err != nil {
-			return err
+			return fmt.Errorf("ping: %w", err)
 		}
 	}
 	return nil
 }
 
 // URL returns the push URL for h: the endpoint's URL with status, msg and
-// ping set, other pasted query parameters kept. The result holds the token.
-func (e *Endpoint) URL(h Heartbeat) *url.URL {
+// ping set (ping in canonical form), other pasted query parameters kept.
+// The result holds the token.
+func (e *Endpoint) URL(h Beat) *url.URL {
 	u := *e.u
 	q := u.Query()
 	set := func(key, value, fallback string) {
@@ -184,7 +179,10 @@ func (e *Endpoint) URL(h Heartbeat) *url.URL {
 	}
 	set("status", h.Status, StatusUp)
 	set("msg", cleanMsg(h.Msg), "OK")
-	set("ping", h.Ping, FormatPing(h.Elapsed))
+	set("ping", canonicalPing(h.Ping), FormatPing(h.Elapsed))
+	if p := q.Get("ping"); p != "" {
+		q.Set("ping", canonicalPing(p))
+	}
 	// Spaces as %20, not +: unambiguous through any proxy. Encode writes a
 	// literal + as %2B, so every + left is a space.
 	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
@@ -199,17 +197,49 @@ func FormatPing(d time.Duration) string {
 	return strconv.FormatInt(ms, 10)
 }
 
-// ParsePing checks that s is a ping Uptime Kuma accepts: a number of
-// milliseconds from 0 to MaxPing. It returns the number; errors are *UsageError.
-func ParsePing(s string) (float64, error) {
-	v, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, usageErrorf("ping %q is not a number: give milliseconds, e.g. 1500", s)
+// ParsePing checks that s is a ping Uptime Kuma accepts, written as a plain
+// decimal number of milliseconds ("12", "12.5", "0.25") from 0 to MaxPing,
+// and returns it in canonical form (no leading zeros, no trailing
+// fractional zeros: "012.50" -> "12.5"). Signs, exponents, underscores,
+// hexadecimal, "inf" and "nan", which Go's own parser would take, are
+// refused. Errors are *UsageError.
+func ParsePing(s string) (string, error) {
+	intPart, frac, hasDot := strings.Cut(s, ".")
+	if intPart == "" || !allDigits(intPart) || hasDot && (frac == "" || !allDigits(frac)) {
+		return "", usageErrorf("%q is not a plain decimal number of milliseconds: give e.g. 1500 or 12.5", s)
 	}
-	if v < 0 || v > MaxPing {
-		return 0, usageErrorf("ping %s is out of range: give 0 to %d milliseconds", s, MaxPing)
+	canon := canonicalPing(s)
+	if v, err := strconv.ParseFloat(canon, 64); err != nil || v > MaxPing {
+		return "", usageErrorf("%s is out of range: give 0 to %d milliseconds", s, MaxPing)
 	}
-	return v, nil
+	return canon, nil
+}
+
+// canonicalPing rewrites a plain decimal number without leading zeros or
+// trailing fractional zeros; anything else is returned as it is.
+func canonicalPing(s string) string {
+	intPart, frac, hasDot := strings.Cut(s, ".")
+	if intPart == "" || !allDigits(intPart) || hasDot && !allDigits(frac) {
+		return s
+	}
+	intPart = strings.TrimLeft(intPart, "0")
+	if intPart == "" {
+		intPart = "0"
+	}
+	frac = strings.TrimRight(frac, "0")
+	if frac == "" {
+		return intPart
+	}
+	return intPart + "." + frac
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 func checkStatus(s string) error {

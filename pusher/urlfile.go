@@ -2,29 +2,65 @@ package pusher
 
 import (
 	"bufio"
+	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 )
 
+// What ReadURLFile finds wrong with a file, in a *URLFileError.
+var (
+	ErrURLFileNotRegular = errors.New("not a regular file")
+	ErrURLFileReadable   = errors.New("readable by group or others")
+	ErrURLFileNoURL      = errors.New("no URL in it")
+)
+
+// URLFileError is the error of ReadURLFile: the file and what is wrong
+// with it. Err is ErrURLFileNotRegular, ErrURLFileReadable (then Mode is
+// the file's permissions), ErrURLFileNoURL, or the error of the step Op
+// ("open", "stat" or "read"; "" for the others).
+type URLFileError struct {
+	Op   string
+	Path string
+	Mode fs.FileMode
+	Err  error
+}
+
+// Error says what is wrong, after the path; an error of open or stat
+// names the path itself.
+func (e *URLFileError) Error() string {
+	switch {
+	case e.Op == "open" || e.Op == "stat":
+		return e.Err.Error()
+	case errors.Is(e.Err, ErrURLFileReadable):
+		return fmt.Sprintf("%s: %v (mode %04o)", e.Path, e.Err, e.Mode)
+	}
+	return e.Path + ": " + redactText(e.Err.Error(), "")
+}
+
+// Unwrap returns Err.
+func (e *URLFileError) Unwrap() error { return e.Err }
+
 // ReadURLFile returns the first non-empty line of the file at path that is
 // not a # comment: a push URL kept out of command lines and ps output.
 // Unless insecure is true, a file that group or others can read is refused,
-// as ssh refuses such a key. Errors are *UsageError.
+// as ssh refuses such a key. Errors are *URLFileError.
 func ReadURLFile(path string, insecure bool) (string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", usageErrorf("--url-file: %v", err)
+		return "", &URLFileError{Op: "open", Path: path, Err: err}
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return "", usageErrorf("--url-file: %v", err)
+		return "", &URLFileError{Op: "stat", Path: path, Err: err}
 	}
 	if !fi.Mode().IsRegular() {
-		return "", usageErrorf("--url-file %s: not a regular file", path)
+		return "", &URLFileError{Path: path, Err: ErrURLFileNotRegular}
 	}
 	if perm := fi.Mode().Perm(); perm&0o044 != 0 && !insecure {
-		return "", usageErrorf("--url-file %s: readable by group or others (mode %04o): run chmod 600 %s, or pass --url-file-insecure", path, perm, path)
+		return "", &URLFileError{Path: path, Mode: perm, Err: ErrURLFileReadable}
 	}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
@@ -34,7 +70,7 @@ func ReadURLFile(path string, insecure bool) (string, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return "", usageErrorf("--url-file %s: %v", path, redactText(err.Error(), ""))
+		return "", &URLFileError{Op: "read", Path: path, Err: err}
 	}
-	return "", usageErrorf("--url-file %s: no URL in it: put the push URL on a line of its own", path)
+	return "", &URLFileError{Path: path, Err: ErrURLFileNoURL}
 }

@@ -5,6 +5,7 @@
 package fakekuma
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -31,18 +32,46 @@ type Request struct {
 	Path      string
 	Query     url.Values
 	UserAgent string
+	Referer   string
 	Beat      bool // a heartbeat was recorded
 }
+
+// Messages of Uptime Kuma's handler for faults seen on real servers: the
+// beat is not recorded, and the answer is {"ok":false,"msg":...} with the
+// handler's error status (404; 500 on Next).
+const (
+	// KnexTimeout is the msg when the database pool stays busy for
+	// Uptime Kuma's acquireConnectionTimeout (120 s in 1.23 and 2.x).
+	KnexTimeout = "Knex: Timeout acquiring a connection. The pool is probably full. Are you missing a .transacting(trx) call?"
+	// SQLiteBusy ends the msg when another process holds a SQLite lock;
+	// Knex puts the failed statement before it (see busyMsg).
+	SQLiteBusy = "SQLITE_BUSY: database is locked"
+)
+
+// Fault kinds: how the next requests to a token misbehave.
+const (
+	FaultStatus    = "status"    // Code with an empty body (a proxy, a crash), Retry-After if set
+	FaultHTML      = "html"      // Code with a proxy's HTML error page
+	FaultHang      = "hang"      // no answer ever; nothing recorded
+	FaultSlow      = "slow"      // 2.x with a slow notifier: the beat is recorded, the answer comes Delay later
+	FaultRedirect  = "redirect"  // Code to Location (a path on this server, or an absolute URL), query kept
+	FaultKnex      = "knex"      // {"ok":false,"msg":KnexTimeout}, after Delay; nothing recorded
+	FaultBusy      = "busy"      // {"ok":false,"msg":SQLiteBusy}; nothing recorded
+	FaultMsg       = "msg"       // {"ok":false,"msg":Msg} with Code (0: the handler's); nothing recorded
+	FaultMigrating = "migrating" // 2.x migrating its database after an upgrade: Express's HTML 404 "Cannot GET <path>"
+	FaultDrop      = "drop"      // the beat is recorded, then the connection closes unanswered
+)
 
 // Fault is one scripted misbehaviour for a token, used once per request
 // until its count runs out.
 type Fault struct {
-	Kind       string        // "status", "hang", "slow", "redirect", "html"
-	Code       int           // HTTP status for "status", "redirect", "html"
+	Kind       string        // one of the Fault* kinds
+	Code       int           // HTTP status for status, redirect, html, msg
 	Count      int           // requests it applies to; <= 0: all
-	Delay      time.Duration // for "slow"
-	RetryAfter string        // Retry-After header for "status"
-	Location   string        // for "redirect"
+	Delay      time.Duration // for slow and knex
+	RetryAfter string        // Retry-After header for status
+	Location   string        // for redirect
+	Msg        string        // for msg
 }
 
 // Server is the stand-in's state and http.Handler. The zero value is not
@@ -78,13 +107,14 @@ func (s *Server) AddFault(token string, f Fault) {
 	s.faults[token] = append(s.faults[token], &f)
 }
 
-// Requests returns the requests to token's push path, oldest first.
+// Requests returns the requests to token's push path, oldest first; with
+// token "", every request the server received, on any path.
 func (s *Server) Requests(token string) []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []Request
 	for _, r := range s.requests {
-		if strings.HasSuffix(r.Path, "/api/push/"+token) {
+		if token == "" || strings.HasSuffix(r.Path, "/api/push/"+token) {
 			out = append(out, r)
 		}
 	}
@@ -96,15 +126,23 @@ func (s *Server) Close() { s.once.Do(func() { close(s.closed) }) }
 
 // ServeHTTP answers the push route like Uptime Kuma's api-router.js.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), UserAgent: r.UserAgent(), Referer: r.Referer()}
 	i := strings.LastIndex(r.URL.Path, "/api/push/")
-	if i < 0 {
-		// Uptime Kuma's SPA answers every other path with its index page.
+	if i < 0 || strings.Contains(r.URL.Path[i+len("/api/push/"):], "/") {
+		s.mu.Lock()
+		s.requests = append(s.requests, req)
+		s.mu.Unlock()
+		// Uptime Kuma's SPA answers every other GET path with its index
+		// page, a push path with a trailing slash or segment included.
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			expressNotFound(w, r)
+			return
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, "<!DOCTYPE html><html><body>Uptime Kuma</body></html>")
 		return
 	}
 	token := r.URL.Path[i+len("/api/push/"):]
-	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), UserAgent: r.UserAgent()}
 
 	s.mu.Lock()
 	f := s.nextFault(token)
@@ -117,51 +155,122 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.version == V1 && r.Method != http.MethodGet && r.Method != http.MethodHead {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(http.StatusNotFound)
-		fmt.Fprintf(w, "<!DOCTYPE html><pre>Cannot %s %s</pre>", r.Method, r.URL.Path)
+		// 1.23 registers the route for GET only (Express answers HEAD
+		// with it, and so records a beat); Express's own 404 page.
+		expressNotFound(w, r)
+		return
+	}
+	// 2.x checks the ping before it looks the monitor up (seen on 2.5.3:
+	// a paused monitor with ping=-5 answers "Invalid ping value").
+	if code, msg := s.checkPing(req.Query.Get("ping")); code != 0 {
+		s.answer(w, code, false, msg)
 		return
 	}
 	if !active {
 		s.answer(w, s.errorCode(), false, "Monitor not found or not active.")
 		return
 	}
-	if code, msg := s.checkPing(req.Query.Get("ping")); code != 0 {
-		s.answer(w, code, false, msg)
-		return
-	}
 	s.mu.Lock()
 	s.requests[n].Beat = true
 	s.mu.Unlock()
+	if f != nil {
+		switch f.Kind {
+		case FaultSlow:
+			// 2.x awaits its notifications before it answers; the beat is
+			// stored whether the client still waits or not.
+			s.wait(f.Delay)
+		case FaultDrop:
+			dropConnection(w)
+			return
+		}
+	}
 	s.answer(w, http.StatusOK, true, "")
 }
 
-// misbehave applies f and reports whether the request was answered.
+// busyMsg is Uptime Kuma 1.23.17's answer to a push while another process
+// holds a SQLite lock, as seen on a real server.
+func busyMsg(r *http.Request) string {
+	q := r.URL.Query()
+	msg, ping := q.Get("msg"), q.Get("ping")
+	if msg == "" {
+		msg = "OK"
+	}
+	if ping == "" {
+		ping = "NULL"
+	}
+	return fmt.Sprintf("insert into `heartbeat` (`duration`, `important`, `monitor_id`, `msg`, `ping`, `status`, `time`) values (60, false, 1, '%s', %s, 1, '%s') - %s",
+		strings.ReplaceAll(msg, "'", "''"), ping, time.Now().UTC().Format("2006-01-02 15:04:05.000"), SQLiteBusy)
+}
+
+// wait sleeps d, or less when the server closes.
+func (s *Server) wait(d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.closed:
+	}
+}
+
+// expressNotFound answers as Express does for a route it does not have.
+func expressNotFound(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusNotFound)
+	fmt.Fprintf(w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot %s %s</pre>\n</body>\n</html>\n", r.Method, r.URL.Path)
+}
+
+// dropConnection closes the connection without an answer.
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// misbehave applies f and reports whether the request was answered. Kinds
+// that act after the beat is recorded (slow, drop) are applied by
+// ServeHTTP.
 func (s *Server) misbehave(w http.ResponseWriter, r *http.Request, f *Fault) bool {
 	switch f.Kind {
-	case "hang":
+	case FaultSlow, FaultDrop:
+		return false
+	case FaultHang:
 		select {
 		case <-r.Context().Done():
 		case <-s.closed:
 		}
 		return true
-	case "slow":
-		// Like Uptime Kuma, finish the push even when the client has
-		// given up waiting: the heartbeat is recorded all the same.
-		select {
-		case <-time.After(f.Delay):
-		case <-s.closed:
-		}
-		return false
-	case "redirect":
+	case FaultRedirect:
 		http.Redirect(w, r, f.Location+"?"+r.URL.RawQuery, f.Code)
 		return true
-	case "html":
+	case FaultHTML:
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(f.Code)
 		fmt.Fprintf(w, "<html><body><h1>%d %s</h1>nginx</body></html>", f.Code, http.StatusText(f.Code))
 		return true
-	default: // "status": an empty body, as a proxy or a restarting server gives
+	case FaultKnex:
+		s.wait(f.Delay)
+		s.answer(w, s.errorCode(), false, KnexTimeout)
+		return true
+	case FaultBusy:
+		s.answer(w, s.errorCode(), false, busyMsg(r))
+		return true
+	case FaultMsg:
+		code := f.Code
+		if code == 0 {
+			code = s.errorCode()
+		}
+		s.answer(w, code, false, f.Msg)
+		return true
+	case FaultMigrating:
+		expressNotFound(w, r)
+		return true
+	default: // FaultStatus: an empty body, as a proxy or a restarting server gives
 		if f.RetryAfter != "" {
 			w.Header().Set("Retry-After", f.RetryAfter)
 		}
@@ -201,7 +310,7 @@ func (s *Server) checkPing(p string) (int, string) {
 	switch s.version {
 	case V2:
 		if err == nil && (v < 0 || v > 1e11) {
-			return s.errorCode(), "Invalid ping value"
+			return s.errorCode(), "Invalid ping value. Must be between 0 and 100000000000 ms."
 		}
 	case Next:
 		if err != nil || v < 0 || v > 86_400_000 {
@@ -211,12 +320,17 @@ func (s *Server) checkPing(p string) (int, string) {
 	return 0, ""
 }
 
+// answer writes Uptime Kuma's JSON as Express's res.json does: fields in
+// the handler's order, no HTML escaping, no trailing newline.
 func (s *Server) answer(w http.ResponseWriter, code int, ok bool, msg string) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(struct {
+		OK  bool   `json:"ok"`
+		Msg string `json:"msg,omitempty"`
+	}{ok, msg})
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(code)
-	body := map[string]any{"ok": ok}
-	if msg != "" {
-		body["msg"] = msg
-	}
-	_ = json.NewEncoder(w).Encode(body)
+	_, _ = w.Write(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
 }
