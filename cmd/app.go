@@ -12,6 +12,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/opkuma/opkuma/pusher"
+
+	_ "github.com/opkuma/opkuma/internal/unixonly" // a clear error for a Windows build
 )
 
 // Exit codes of opkuma's own, beside the child's.
@@ -41,30 +43,33 @@ func Execute() {
 // Main runs opkuma with args (args[0] is the program name) and returns the
 // exit code. Errors are printed to env.Stderr as one line each.
 func Main(args []string, env Env) int {
-	err := newApp(env).Run(flagsFirst(args))
+	app := newApp(env)
+	err := app.Run(flagsFirst(app, args))
 	return exitCode(err, env.Stderr)
 }
 
-// valueless are the boolean flags of the commands whose flags may follow
-// their arguments.
-var valueless = map[string]bool{
-	"explain": true, "system": true, "json": true, "url-file-insecure": true, "help": true, "h": true,
-}
-
-// flagsFirst lets flags follow the arguments of interval and crontab, as in
+// flagsFirst lets flags follow the arguments of a command, as in
 // "opkuma interval '0 * * * *' --runtime 1m": urfave/cli, like Go's flag
-// package, stops at the first argument. run is left alone: what follows its
-// flags belongs to the job.
-func flagsFirst(args []string) []string {
-	if len(args) < 3 || (args[1] != "interval" && args[1] != "crontab") {
+// package, stops at the first argument. Which flags take a value comes from
+// their definitions. A command whose arguments are a command line of their
+// own (its ArgsUsage starts with "--", as run's) is left alone: what follows
+// its flags belongs to the job.
+func flagsFirst(app *cli.App, args []string) []string {
+	i := skipFlags(app.Flags, args, 1)
+	var cmd *cli.Command
+	for cmds := app.Commands; i < len(args); i++ {
+		c := findCommand(cmds, args[i])
+		if c == nil {
+			break
+		}
+		cmd, cmds = c, c.Subcommands
+	}
+	if cmd == nil || strings.HasPrefix(cmd.ArgsUsage, "--") || cmd.SkipFlagParsing {
 		return args
 	}
-	head := 2
-	if args[1] == "crontab" && args[2] == "wrap" {
-		head = 3
-	}
+	head := i
 	var flags, rest []string
-	for i := head; i < len(args); i++ {
+	for ; i < len(args); i++ {
 		a := args[i]
 		switch {
 		case a == "--":
@@ -73,12 +78,9 @@ func flagsFirst(args []string) []string {
 		case a == "-" || !strings.HasPrefix(a, "-"):
 			rest = append(rest, a)
 		default:
-			flags = append(flags, a)
-			name := strings.TrimLeft(a, "-")
-			if !strings.Contains(name, "=") && !valueless[name] && i+1 < len(args) {
-				i++
-				flags = append(flags, args[i])
-			}
+			next := skipFlags(cmd.Flags, args, i)
+			flags = append(flags, args[i:next]...)
+			i = next - 1
 		}
 	}
 	out := append(append([]string{}, args[:head]...), flags...)
@@ -88,8 +90,37 @@ func flagsFirst(args []string) []string {
 	return out
 }
 
+// skipFlags returns the index of the first argument from i on that is not
+// one of flags (or its value).
+func skipFlags(flags []cli.Flag, args []string, i int) int {
+	for i < len(args) {
+		a := args[i]
+		if a == "-" || a == "--" || !strings.HasPrefix(a, "-") {
+			return i
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		i++
+		if f := findFlag(flags, name); f != nil && takesValue(f) && !hasValue && i < len(args) {
+			i++
+		}
+	}
+	return i
+}
+
+// findCommand returns the command of cmds called name, or nil.
+func findCommand(cmds []*cli.Command, name string) *cli.Command {
+	for _, c := range cmds {
+		if c.HasName(name) {
+			return c
+		}
+	}
+	return nil
+}
+
 func newApp(env Env) *cli.App {
-	return &cli.App{
+	fe := &flagEnv{getenv: env.Getenv}
+	var showVersion bool
+	app := &cli.App{
 		Name:  "opkuma",
 		Usage: "run a scheduled job and report it to an Uptime Kuma Push monitor",
 		Description: `opkuma runs a job (from crontab, a systemd timer, CI, ...) and, when it exits 0,
@@ -97,22 +128,87 @@ sends a heartbeat to an Uptime Kuma Push monitor. When no heartbeat arrives
 within the monitor's interval, Uptime Kuma alerts: the job failed, hung or
 never ran.
 
-   0 * * * *  opkuma run --url https://kuma.example.com/api/push/AbC123 -- /usr/local/bin/backup.sh --full`,
-		Version:         versionString(),
-		HideHelpCommand: true,
-		Reader:          env.Stdin,
-		Writer:          env.Stdout,
-		ErrWriter:       env.Stderr,
-		Commands:        []*cli.Command{runCommand(env), pushCommand(env), intervalCommand(env), crontabCommand(env), completionCommand(env), manCommand(env)},
-		OnUsageError:    onUsageError,
-		ExitErrHandler:  func(*cli.Context, error) {}, // Main maps errors to exit codes
+   0 * * * *  /usr/local/bin/opkuma run --url 'https://kuma.example.com/api/push/AbC123' -- /usr/local/bin/backup.sh --full`,
+		HideHelpCommand: true, // helpCommand instead
+		// --version is opkuma's own flag, without urfave/cli's -v: a
+		// top-level -v is --verbose, as it is for run and push.
+		HideVersion: true,
+		Reader:      env.Stdin,
+		Writer:      env.Stdout,
+		ErrWriter:   env.Stderr,
+		Flags: []cli.Flag{
+			&boolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print more, for every command: as run -v, push -v (one line per push attempt)", Destination: &fe.verbose},
+			&boolFlag{Name: "version", Usage: "print the version", Destination: &showVersion},
+			cli.HelpFlag, // urfave/cli adds it only without a help command
+		},
+		Commands: []*cli.Command{
+			runCommand(env),
+			pushCommand(env),
+			intervalCommand(env),
+			crontabCommand(env),
+			monitorCommand(env),
+			versionCommand(env),
+			completionCommand(env),
+			manCommand(env),
+			helpCommand(),
+		},
+		OnUsageError:   onUsageError,
+		ExitErrHandler: func(*cli.Context, error) {}, // Main maps errors to exit codes
+		Before: func(c *cli.Context) error {
+			if showVersion {
+				printVersion(env.Stdout)
+				return &exitError{code: 0}
+			}
+			return nil
+		},
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {
-				return usageErrorf("unknown command %q: see 'opkuma --help'", c.Args().First())
+				return unknownCommand(c.App.Commands, c.Args().First())
 			}
 			return cli.ShowAppHelp(c)
 		},
 	}
+	bindFlags(app, fe, func(w string) { fmt.Fprintf(env.Stderr, "opkuma: %s\n", w) })
+	return app
+}
+
+// helpCommand is "opkuma help [COMMAND [SUBCOMMAND]]": the same as
+// "opkuma COMMAND [SUBCOMMAND] --help".
+func helpCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "help",
+		Usage:     "show the help of opkuma or of a command, e.g. opkuma help run",
+		ArgsUsage: "[COMMAND [SUBCOMMAND]]",
+		Action: func(c *cli.Context) error {
+			cmds := c.App.Commands
+			for _, name := range c.Args().Slice() {
+				cmd := findCommand(cmds, name)
+				if cmd == nil {
+					return unknownCommand(cmds, name)
+				}
+				cmds = cmd.Subcommands
+			}
+			if !c.Args().Present() {
+				return cli.ShowAppHelp(c)
+			}
+			args := append(append([]string{c.App.Name}, c.Args().Slice()...), "--help")
+			return c.App.RunContext(c.Context, args)
+		},
+	}
+}
+
+// unknownCommand is the usage error for a command name not among cmds.
+func unknownCommand(cmds []*cli.Command, name string) error {
+	var names []string
+	for _, c := range cmds {
+		if !c.Hidden {
+			names = append(names, c.Names()...)
+		}
+	}
+	if s := suggest(name, names); s != "" {
+		return usageErrorf("unknown command %q: did you mean %s?", name, s)
+	}
+	return usageErrorf("unknown command %q: see 'opkuma --help'", name)
 }
 
 // usageError is a mistake in the command line: exit 2, nothing run.
@@ -134,11 +230,14 @@ func (e *exitError) Error() string { return e.msg }
 
 func onUsageError(c *cli.Context, err error, isSubcommand bool) error {
 	help := "opkuma --help"
-	if isSubcommand {
-		help = "opkuma " + c.Command.Name + " --help"
+	if isSubcommand && c.Command.HelpName != "" {
+		help = c.Command.HelpName + " --help"
 	}
-	msg := strings.TrimPrefix(err.Error(), "flag ")
-	return usageErrorf("%s: see '%s'", pusher.Redact(msg), help)
+	msg, clear := usageMessage(c.Command, err)
+	if !clear {
+		msg += ": see '" + help + "'"
+	}
+	return usageErrorf("%s", pusher.Redact(msg))
 }
 
 func exitCode(err error, stderr io.Writer) int {

@@ -43,11 +43,29 @@ same definitions as --help. After --, the job's command and files complete.
 	}
 }
 
-// compCommand is a command as the completion scripts see it.
+// compCommand is a command as the completion scripts see it, all of it
+// read from its definition.
 type compCommand struct {
 	path  string // "run", "crontab wrap"
 	usage string
 	flags []compFlag
+	subs  []compCommand // subcommands: name (path's last word) and usage
+	job   bool          // its arguments are a job's command line (ArgsUsage "-- ...")
+	files bool          // its arguments are files (ArgsUsage mentions FILE)
+	words []string      // its argument is one of these words (ArgsUsage "bash|zsh|fish")
+}
+
+// name is the last word of the command's path.
+func (c compCommand) name() string { return c.path[strings.LastIndexByte(c.path, ' ')+1:] }
+
+// argsOf reads a command's ArgsUsage: "-- COMMAND [ARGS...]" is a job,
+// a FILE is files, "bash|zsh|fish" is a choice of words.
+func argsOf(cc *compCommand, argsUsage string) {
+	cc.job = strings.HasPrefix(argsUsage, "--")
+	cc.files = strings.Contains(argsUsage, "FILE")
+	if strings.Contains(argsUsage, "|") && strings.ToLower(argsUsage) == argsUsage && !strings.ContainsAny(argsUsage, "[]- ") {
+		cc.words = strings.Split(argsUsage, "|")
+	}
 }
 
 type compFlag struct {
@@ -81,13 +99,24 @@ func visibleCommands(app *cli.App) []pathedCommand {
 	return out
 }
 
-// completionSpec reads the commands and flags of app.
+// completionSpec reads the commands and flags of app; the first, with path
+// "", is the app itself with its own flags.
 func completionSpec(app *cli.App) []compCommand {
-	var out []compCommand
+	root := compCommand{usage: app.Usage}
+	for _, f := range app.Flags {
+		root.flags = append(root.flags, toCompFlag(f))
+	}
+	out := []compCommand{root}
 	for _, c := range visibleCommands(app) {
 		cc := compCommand{path: c.path, usage: c.Usage}
 		for _, f := range c.Flags {
 			cc.flags = append(cc.flags, toCompFlag(f))
+		}
+		argsOf(&cc, c.ArgsUsage)
+		for _, sub := range c.Subcommands {
+			if !sub.Hidden && sub.Name != "help" {
+				cc.subs = append(cc.subs, compCommand{path: c.path + " " + sub.Name, usage: sub.Usage})
+			}
 		}
 		out = append(out, cc)
 	}
@@ -98,34 +127,30 @@ func toCompFlag(f cli.Flag) compFlag {
 	cf := compFlag{names: f.Names()}
 	slices.SortStableFunc(cf.names, func(a, b string) int { return len(b) - len(a) })
 	if d, ok := f.(cli.DocGenerationFlag); ok {
-		_, cf.usage = unquoteUsage(d.GetUsage())
+		var placeholder string
+		placeholder, cf.usage = unquoteUsage(d.GetUsage())
 		if d.TakesValue() {
-			cf.value = "value"
+			// What the value is, from the placeholder --help shows.
+			switch {
+			case placeholder == "FILE" || placeholder == "PATH":
+				cf.value = "file"
+			case placeholder == "ZONE":
+				cf.value = "zone"
+			case cf.names[0] == "status":
+				cf.value = "status"
+			default:
+				cf.value = "value"
+			}
 		}
 	}
-	switch cf.names[0] {
-	case "url-file", "ca-file", "lock":
-		cf.value = "file"
-	case "status":
-		cf.value = "status"
-	case "tz":
-		cf.value = "zone"
-	}
 	return cf
-}
-
-func dashed(name string) string {
-	if len(name) == 1 {
-		return "-" + name
-	}
-	return "--" + name
 }
 
 // topLevel is the first level: commands and the app's own flags.
 func topLevel(spec []compCommand) []compCommand {
 	var top []compCommand
 	for _, c := range spec {
-		if !strings.Contains(c.path, " ") {
+		if c.path != "" && !strings.Contains(c.path, " ") {
 			top = append(top, c)
 		}
 	}
@@ -157,14 +182,16 @@ _opkuma() {
         *)
             if [[ -z $cmd ]]; then
                 cmd="${COMP_WORDS[i]}"
-            elif [[ $cmd == crontab && -z $sub && ${COMP_WORDS[i]} == wrap ]]; then
-                sub=wrap
+            elif [[ -z $sub ]]; then
+                case "$cmd ${COMP_WORDS[i]}" in
+                %s) sub="${COMP_WORDS[i]}" ;;
+                esac
             fi
             ;;
         esac
     done
     case "$prev" in
-    --url-file | --ca-file | --lock)
+    %s)
         COMPREPLY=($(compgen -f -- "$cur"))
         return
         ;;
@@ -178,10 +205,7 @@ _opkuma() {
         ;;
     esac
     case "$cmd${sub:+ $sub}" in
-    "")
-        COMPREPLY=($(compgen -W "%s --help --version" -- "$cur"))
-        ;;
-`, strings.Join(names, " "))
+`, bashAlternatives(subPaths(spec), true), bashAlternatives(fileFlags(spec), false))
 	for _, c := range spec {
 		words := []string{}
 		for _, f := range c.flags {
@@ -189,21 +213,70 @@ _opkuma() {
 				words = append(words, dashed(n))
 			}
 		}
-		switch c.path {
-		case "run":
-			words = append(words, "--")
-		case "crontab":
-			words = append(words, "wrap")
-		case "completion":
-			words = append(words, "bash", "zsh", "fish")
+		if c.path == "" {
+			words = append(names, words...)
 		}
+		if c.job {
+			words = append(words, "--")
+		}
+		for _, sub := range c.subs {
+			words = append(words, sub.name())
+		}
+		words = append(words, c.words...)
 		fmt.Fprintf(w, "    %q)\n        COMPREPLY=($(compgen -W %q -- \"$cur\"))\n", c.path, strings.Join(words, " "))
-		if c.path == "crontab" || c.path == "crontab wrap" {
+		if c.files {
 			fmt.Fprintf(w, "        [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- \"$cur\"))\n")
 		}
 		fmt.Fprintf(w, "        ;;\n")
 	}
 	fmt.Fprintf(w, "    esac\n}\ncomplete -F _opkuma opkuma\n")
+}
+
+// subPaths are the paths of the subcommands: "crontab wrap".
+func subPaths(spec []compCommand) []string {
+	var out []string
+	for _, c := range spec {
+		for _, sub := range c.subs {
+			out = append(out, sub.path)
+		}
+	}
+	return out
+}
+
+// fileFlags are the flags, dashed, that take a file.
+func fileFlags(spec []compCommand) []string {
+	var out []string
+	for _, c := range spec {
+		for _, f := range c.flags {
+			for _, n := range f.names {
+				if f.value == "file" && !slices.Contains(out, dashed(n)) {
+					out = append(out, dashed(n))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// bashAlternatives is a bash case pattern matching any of words (quoted
+// when they hold blanks); a pattern that matches nothing when there are
+// none.
+func bashAlternatives(words []string, quote bool) string {
+	if len(words) == 0 {
+		return "''"
+	}
+	if quote {
+		words = quoteAll(words)
+	}
+	return strings.Join(words, " | ")
+}
+
+func quoteAll(words []string) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = fmt.Sprintf("%q", w)
+	}
+	return out
 }
 
 func zshQuote(s string) string {
@@ -220,7 +293,7 @@ func writeZsh(w io.Writer, spec []compCommand) {
 	fmt.Fprintf(w, `    )
     if (( CURRENT == 2 )); then
         _describe -t commands 'opkuma command' commands
-        _arguments '--help[show help]' '--version[print the version]'
+        _arguments %s
         return
     fi
     local i
@@ -234,10 +307,12 @@ func writeZsh(w io.Writer, spec []compCommand) {
         fi
     done
     local cmd=$words[2]
-    [[ $cmd == crontab && $words[3] == wrap ]] && cmd="crontab wrap"
+    case "$words[2] $words[3]" in
+    (%s) cmd="$words[2] $words[3]" ;;
+    esac
     case $cmd in
-`)
-	for _, c := range spec {
+`, zshRootFlags(spec[0]), strings.Join(quoteAll(subPaths(spec)), "|"))
+	for _, c := range spec[1:] {
 		fmt.Fprintf(w, "    %q)\n        _arguments -s \\\n", c.path)
 		for _, f := range c.flags {
 			var spec string
@@ -264,19 +339,36 @@ func writeZsh(w io.Writer, spec []compCommand) {
 				fmt.Fprintf(w, "            '%s[%s]%s' \\\n", spec, zshQuote(f.usage), action)
 			}
 		}
-		switch c.path {
-		case "run":
+		var subs []string
+		for _, sub := range c.subs {
+			subs = append(subs, sub.name())
+		}
+		switch {
+		case c.job:
 			fmt.Fprintf(w, "            '--[the job follows]' \\\n")
-		case "crontab":
-			fmt.Fprintf(w, "            '1:crontab file or wrap:{_files; compadd wrap}' \\\n")
-		case "crontab wrap":
-			fmt.Fprintf(w, "            '*:crontab file:_files' \\\n")
-		case "completion":
-			fmt.Fprintf(w, "            '1:shell:(bash zsh fish)' \\\n")
+		case len(subs) > 0 && c.files:
+			fmt.Fprintf(w, "            '1:file or command:{_files; compadd %s}' \\\n", strings.Join(subs, " "))
+		case len(subs) > 0:
+			fmt.Fprintf(w, "            '1:command:(%s)' \\\n", strings.Join(subs, " "))
+		case c.files:
+			fmt.Fprintf(w, "            '*:file:_files' \\\n")
+		case len(c.words) > 0:
+			fmt.Fprintf(w, "            '1:argument:(%s)' \\\n", strings.Join(c.words, " "))
 		}
 		fmt.Fprintf(w, "            && return\n        ;;\n")
 	}
 	fmt.Fprintf(w, "    esac\n}\n\nif [[ $zsh_eval_context[-1] == loadautofunc ]]; then\n    _opkuma \"$@\"\nelse\n    compdef _opkuma opkuma\nfi\n")
+}
+
+// zshRootFlags are the app's own flags for _arguments.
+func zshRootFlags(root compCommand) string {
+	var out []string
+	for _, f := range root.flags {
+		for _, n := range f.names {
+			out = append(out, fmt.Sprintf("'%s[%s]'", dashed(n), zshQuote(f.usage)))
+		}
+	}
+	return strings.Join(out, " ")
 }
 
 func dashAll(names []string) []string {
@@ -302,17 +394,27 @@ func writeFish(w io.Writer, spec []compCommand) {
 	}
 	for _, c := range spec {
 		cond := fmt.Sprintf("__fish_seen_subcommand_from %s; and not __opkuma_in_job", c.path)
-		if c.path == "crontab" {
-			cond = "__fish_seen_subcommand_from crontab; and not __fish_seen_subcommand_from wrap"
-			fmt.Fprintf(w, "complete -c opkuma -n %s -a wrap -d 'print the crontab with one job wrapped by opkuma run'\n", fishQuote(cond))
+		if c.path == "" {
+			cond = "__fish_use_subcommand"
+		}
+		if parent, child, ok := strings.Cut(c.path, " "); ok {
+			cond = fmt.Sprintf("__fish_seen_subcommand_from %s; and __fish_seen_subcommand_from %s", parent, child)
+		}
+		if len(c.subs) > 0 {
+			var subs []string
+			for _, sub := range c.subs {
+				subs = append(subs, sub.name())
+			}
+			cond = fmt.Sprintf("__fish_seen_subcommand_from %s; and not __fish_seen_subcommand_from %s", c.path, strings.Join(subs, " "))
+			for _, sub := range c.subs {
+				fmt.Fprintf(w, "complete -c opkuma -n %s -a %s -d %s\n", fishQuote(cond), sub.name(), fishQuote(sub.usage))
+			}
+		}
+		if c.files {
 			fmt.Fprintf(w, "complete -c opkuma -n %s -F\n", fishQuote(cond))
 		}
-		if c.path == "crontab wrap" {
-			cond = "__fish_seen_subcommand_from wrap"
-			fmt.Fprintf(w, "complete -c opkuma -n %s -F\n", fishQuote(cond))
-		}
-		if c.path == "completion" {
-			fmt.Fprintf(w, "complete -c opkuma -n %s -a 'bash zsh fish'\n", fishQuote(cond))
+		if len(c.words) > 0 {
+			fmt.Fprintf(w, "complete -c opkuma -n %s -a %s\n", fishQuote(cond), fishQuote(strings.Join(c.words, " ")))
 		}
 		for _, f := range c.flags {
 			line := fmt.Sprintf("complete -c opkuma -n %s", fishQuote(cond))

@@ -46,7 +46,7 @@ Examples:
    opkuma interval --explain '0 9 * * 1-5'                   # the weekend gap
    opkuma interval --tz Europe/Paris '30 2 * * *'`,
 		Flags: append(intervalFlags(o),
-			&cli.BoolFlag{Name: "explain", Usage: "say how the number was found", Destination: &o.explain}),
+			&boolFlag{Name: "explain", Usage: "say how the number was found", Destination: &o.explain}),
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
 			if !c.Args().Present() {

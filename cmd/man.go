@@ -79,6 +79,9 @@ func writeMan(w io.Writer, app *cli.App) {
 	}
 	fmt.Fprintln(w, ".SH DESCRIPTION")
 	roffBlock(w, app.Description)
+	fmt.Fprintln(w, ".SH OPTIONS")
+	fmt.Fprintln(w, "Before the command, for every command:")
+	writeManFlags(w, app.Flags)
 	fmt.Fprintln(w, ".SH COMMANDS")
 	for _, c := range all {
 		fmt.Fprintf(w, ".SS \"opkuma %s\"\n%s.\n", c.path, roff(c.Usage))
@@ -86,34 +89,39 @@ func writeMan(w io.Writer, app *cli.App) {
 			fmt.Fprintln(w, ".PP")
 			roffBlock(w, c.Description)
 		}
-		for _, f := range c.Flags {
-			names := dashAll(f.Names())
-			usage, value, def := "", "", ""
-			if d, ok := f.(cli.DocGenerationFlag); ok {
-				var placeholder string
-				placeholder, usage = unquoteUsage(d.GetUsage())
-				if d.TakesValue() {
-					if placeholder == "" {
-						placeholder = "value"
-					}
-					value = " \\fI" + roff(placeholder) + "\\fR"
-				}
-				def = d.GetDefaultText()
-				if def == "" && d.TakesValue() {
-					def = d.GetValue()
-				}
-				if len(d.GetEnvVars()) > 0 {
-					usage += " [$" + strings.Join(d.GetEnvVars(), ", $") + "]"
-				}
-			}
-			fmt.Fprintf(w, ".TP\n\\fB%s\\fR%s\n%s", roff(strings.Join(names, ", ")), value, roff(usage))
-			if def != "" && def != "false" && def != "0s" && def != `""` {
-				fmt.Fprintf(w, " (default: %s)", roff(def))
-			}
-			fmt.Fprintln(w)
-		}
+		writeManFlags(w, c.Flags)
 	}
 	fmt.Fprint(w, manTail)
+}
+
+// writeManFlags writes one .TP paragraph per flag.
+func writeManFlags(w io.Writer, flags []cli.Flag) {
+	for _, f := range flags {
+		names := dashAll(f.Names())
+		usage, value, def := "", "", ""
+		if d, ok := f.(cli.DocGenerationFlag); ok {
+			var placeholder string
+			placeholder, usage = unquoteUsage(d.GetUsage())
+			if d.TakesValue() {
+				if placeholder == "" {
+					placeholder = "value"
+				}
+				value = " \\fI" + roff(placeholder) + "\\fR"
+			}
+			def = d.GetDefaultText()
+			if def == "" && d.TakesValue() {
+				def = d.GetValue()
+			}
+			if len(d.GetEnvVars()) > 0 {
+				usage += " [$" + strings.Join(d.GetEnvVars(), ", $") + "]"
+			}
+		}
+		fmt.Fprintf(w, ".TP\n\\fB%s\\fR%s\n%s", roff(strings.Join(names, ", ")), value, roff(usage))
+		if def != "" && def != "false" && def != "0s" && def != `""` {
+			fmt.Fprintf(w, " (default: %s)", roff(def))
+		}
+		fmt.Fprintln(w)
+	}
 }
 
 const manTail = `.SH EXIT STATUS
@@ -150,7 +158,7 @@ push, or run \-\-strict: Uptime Kuma rejected the push; crontab wrap: the line i
 the push URL when neither \-\-url nor \-\-url\-file is given.
 .TP
 .B OPKUMA_DOWN_ON_FAILURE
-set to 1 to turn on \-\-down\-on\-failure.
+1, true, yes or on (any case) turns on \-\-down\-on\-failure; 0, false, no or off leaves it off. Any other value is a one\-line warning, and the job runs without it.
 .TP
 .B HTTPS_PROXY, HTTP_PROXY, NO_PROXY
 proxies for the push.

@@ -2,7 +2,10 @@ package cmd
 
 import (
 	"fmt"
+	"io"
 	"runtime/debug"
+
+	"github.com/urfave/cli/v2"
 )
 
 // Set at link time by release builds:
@@ -62,4 +65,24 @@ func versionOf(version, commit, date string, info *debug.BuildInfo) (v, c, d str
 func userAgent() string {
 	v, _, _ := buildVersion()
 	return "opkuma/" + v
+}
+
+func versionCommand(env Env) *cli.Command {
+	return &cli.Command{
+		Name:         "version",
+		Usage:        "print the version (as opkuma --version does)",
+		OnUsageError: onUsageError,
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usageErrorf("version takes no arguments, got %q", c.Args().First())
+			}
+			printVersion(env.Stdout)
+			return nil
+		},
+	}
+}
+
+// printVersion prints "opkuma version v1.0.0 (commit ..., built ...)".
+func printVersion(w io.Writer) {
+	fmt.Fprintf(w, "opkuma version %s\n", versionString())
 }

@@ -2,8 +2,9 @@
 # Proves .goreleaser.yaml: installs a pinned goreleaser through the Go module
 # proxy (cached under .cache/, which git ignores), checks the configuration
 # and builds every archive and package as a snapshot, publishing nothing.
-# Then looks inside the .deb: the binary runs and reports its version, and
-# the completions and man page are where the package says.
+# Then looks inside the .deb: the binary runs and reports its version, it
+# links no markdown library (go version -m), and the completions and man
+# page are where the package says.
 #
 #   scripts/release-check.sh           check + snapshot build into dist/
 #   scripts/release-check.sh --check   goreleaser check only
@@ -50,7 +51,15 @@ for f in usr/bin/opkuma usr/share/bash-completion/completions/opkuma \
 	echo "  /$f"
 done
 "$tmp/usr/bin/opkuma" --version
+if go version -m "$tmp/usr/bin/opkuma" | grep -E 'blackfriday|go-md2man'; then
+	echo "release-check: the released binary links a markdown library (build it with -tags urfave_cli_no_docs)" >&2
+	exit 1
+fi
+echo "  no markdown library linked (go version -m)"
 bash -n "$tmp/usr/share/bash-completion/completions/opkuma"
+if command -v zsh >/dev/null 2>&1; then zsh -n "$tmp/usr/share/zsh/vendor-completions/_opkuma"; fi
+gzip -dc "$tmp/usr/share/man/man1/opkuma.1.gz" | grep -q '^\.SS "opkuma run"$' ||
+	{ echo "release-check: the man page has no opkuma run section" >&2; exit 1; }
 if command -v man >/dev/null 2>&1; then
 	man -l "$tmp/usr/share/man/man1/opkuma.1.gz" 2>/dev/null | head -n 3
 fi
