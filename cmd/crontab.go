@@ -8,76 +8,114 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"sort"
 	"strings"
-	"text/tabwriter"
 	"time"
-	"unicode/utf8"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/opkuma/opkuma/internal/crontab"
-	"github.com/opkuma/opkuma/pusher"
+	"github.com/opkuma/opkuma/internal/provision"
 	"github.com/opkuma/opkuma/internal/runner"
+	"github.com/opkuma/opkuma/internal/schedule"
+	"github.com/opkuma/opkuma/pusher"
 )
 
 type crontabOptions struct {
-	interval intervalOptions
-	system   bool
-	json     bool
+	interval    intervalOptions
+	system      bool
+	json        bool
+	noExecCheck bool
 	// wrap
 	line            int
 	url             string
 	urlFile         string
 	urlFileInsecure bool
+	prov            provisionOptions
 }
 
 func crontabCommand(env Env) *cli.Command {
 	o := &crontabOptions{}
 	common := func() []cli.Flag {
 		return append(intervalFlags(&o.interval),
-			&cli.BoolFlag{Name: "system", Usage: "system crontab format, with a user field (/etc/crontab, /etc/cron.d); without FILE, read those", Destination: &o.system})
+			&boolFlag{Name: "system", Usage: "system crontab format, with a user field (/etc/crontab, /etc/cron.d); without FILE, read those", Destination: &o.system},
+			&boolFlag{Name: "no-exec-check", Usage: "do not look at this machine: whether commands and URL files exist, run, and who can read them (for a crontab meant for another machine)", Destination: &o.noExecCheck})
 	}
 	return &cli.Command{
 		Name:      "crontab",
-		Usage:     "list a crontab's jobs: monitored or not, and the interval each needs",
+		Usage:     "audit a crontab: what would stop each opkuma job, and the interval its monitor needs",
 		ArgsUsage: "[FILE|-]",
-		Description: `Reads a crontab (FILE, - for standard input, or the output of crontab -l) and
-prints one row per job: its line number, schedule, command, whether it already
-runs under opkuma run, and the Heartbeat Interval its monitor needs (see
-opkuma interval). CRON_TZ= lines set the zone of the jobs below them.
+		Description: `Reads a crontab (FILE, - for standard input, or the output of crontab -l) as
+cron does (comments, NAME=value lines, @daily..., % and \%, CRON_TZ=) and, for
+every line that calls opkuma, prints the Heartbeat Interval its monitor needs
+(see opkuma interval) and each problem, with its line number and a fix:
+  - an unquoted & ; | or # in the push URL: cron's sh cuts the line there;
+  - a bare %, which cron turns into a newline (write \%);
+  - opkuma not called by its absolute path and not on the crontab's PATH=
+    (cron's default PATH is /usr/bin:/bin);
+  - the job's command not found or not executable on this machine;
+  - no -- between opkuma run's options and the job;
+  - a --url-file that does not exist, or that group or others can read.
+Jobs without opkuma get one summary line. Exit status: 0 no problem, 1 problems
+found, 2 usage error.
 
 Examples:
    opkuma crontab                          # your crontab, from crontab -l
    opkuma crontab --system                 # /etc/crontab and /etc/cron.d/*
-   opkuma crontab --json mycrontab`,
+   opkuma crontab --json mycrontab         # for tools: tokens hidden`,
 		Flags: append(common(),
-			&cli.BoolFlag{Name: "json", Usage: "print JSON for machines", Destination: &o.json}),
+			&boolFlag{Name: "json", Usage: "print JSON for machines: every job, its problems and interval (tokens hidden)", Destination: &o.json}),
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
-			return o.list(env, c.Args().Slice(), c.IsSet("margin"))
+			return o.audit(env, c.Args().Slice(), c.IsSet("margin"))
 		},
 		Subcommands: []*cli.Command{{
 			Name:      "wrap",
-			Usage:     "print the crontab with one job's command wrapped by opkuma run",
-			ArgsUsage: "[FILE|-] --line N (--url-file PATH | --url URL)",
+			Usage:     "print the crontab with one job's command wrapped by opkuma run; or, with --provision, set up every job's monitor",
+			ArgsUsage: "[FILE|-] --line N (--url-file PATH | --url URL)  |  [FILE|-] --provision --kuma URL --user USER [--write]",
 			Description: `Prints the crontab to standard output with line N's command run under
-opkuma run --url-file PATH -- (or --url URL), every other byte unchanged, and the
-recommended Heartbeat Interval on standard error. It never edits a file: pipe it
-to crontab - once you have read it. A command that needs a shell is kept as one
-quoted argument, which opkuma runs with /bin/sh -c as cron did.
+opkuma run --url-file PATH -- (or --url 'URL'), every other byte unchanged, and
+the recommended Heartbeat Interval on standard error, with anything the audit
+(opkuma crontab) finds in the new line. It edits no file: pipe it to
+crontab - once you have read it. The job runs its original text byte for byte:
+plain words stay as they are; a command that needs a shell becomes one
+single-quoted argument, which opkuma runs with /bin/sh -c as cron did. opkuma
+is called by its absolute path unless the crontab's PATH finds it.
+
+With --provision it does the rest too, for every job not under opkuma run yet
+(or line --line only): it logs in to Uptime Kuma (with the flags of opkuma
+monitor ensure), and for each job creates or updates a Push monitor named
+after the comment line just above the job, else after its command
+(--name-from command: always; -2, -3... keep names apart), with the interval
+its schedule needs (CRON_TZ= counted), writes its push URL to DIR/NAME.url
+(--url-dir, mode 0600) and wraps the line with --url-file DIR/NAME.url. Without --write it
+only prints that plan and the new lines: nothing changes on the server, on
+disk or in the crontab. With --write it makes the changes and writes the
+crontab back: FILE, keeping the old one as FILE~, or your crontab through
+crontab -, keeping the old one in --url-dir. A second run finds nothing to do.
 
 Examples:
-   crontab -l | opkuma crontab wrap - --line 5 --url-file ~/.config/opkuma/backup.url | crontab -`,
-			Flags: append(common(),
+   crontab -l | opkuma crontab wrap - --line 5 --url-file ~/.config/opkuma/backup.url | crontab -
+   opkuma crontab wrap --provision --kuma https://kuma.example.com --user admin --password-file ~/.config/opkuma/kuma.pass
+   opkuma crontab wrap --provision --kuma https://kuma.example.com --user admin --password-file ~/.config/opkuma/kuma.pass --write`,
+			Flags: append(append(common(),
 				&cli.IntFlag{Name: "line", Usage: "the job's line `N`umber (see opkuma crontab)", Destination: &o.line},
 				&cli.StringFlag{Name: "url-file", Usage: "the wrapped job reads its push URL from `FILE`", Destination: &o.urlFile},
 				&cli.StringFlag{Name: "url", Usage: "the wrapped job pushes to `URL` (visible in the crontab and in ps: prefer --url-file)", Destination: &o.url},
-				&cli.BoolFlag{Name: "url-file-insecure", Usage: "pass --url-file-insecure on to the wrapped job", Destination: &o.urlFileInsecure},
-			),
+				&boolFlag{Name: "url-file-insecure", Usage: "pass --url-file-insecure on to the wrapped job", Destination: &o.urlFileInsecure},
+			), provisionFlags(&o.prov)...),
 			OnUsageError: onUsageError,
 			Action: func(c *cli.Context) error {
+				if o.prov.enabled {
+					return o.wrapProvision(env, c.Args().Slice(), c.IsSet("margin"))
+				}
+				for _, f := range provisionFlags(&provisionOptions{}) {
+					if name := f.Names()[0]; name != "provision" && c.IsSet(name) {
+						return usageErrorf("--%s works with --provision only", name)
+					}
+				}
 				return o.wrap(env, c.Args().Slice(), c.IsSet("margin"))
 			},
 		}},
@@ -124,6 +162,9 @@ func (o *crontabOptions) read(env Env, args []string) ([]source, error) {
 		files, _ := filepath.Glob("/etc/cron.d/*")
 		sort.Strings(files)
 		for _, f := range append([]string{"/etc/crontab"}, files...) {
+			if !cronReads(f) {
+				continue
+			}
 			data, err := os.ReadFile(f)
 			if err != nil {
 				if errors.Is(err, os.ErrNotExist) {
@@ -150,112 +191,322 @@ func (o *crontabOptions) read(env Env, args []string) ([]source, error) {
 	return sources, nil
 }
 
-// jobRow is one job of a crontab listing.
-type jobRow struct {
-	File      string `json:"file"`
-	Line      int    `json:"line"`
-	Schedule  string `json:"schedule"`
-	User      string `json:"user,omitempty"`
-	Command   string `json:"command"`
-	Monitored bool   `json:"monitored"`
-	TimeZone  string `json:"time_zone"`
-	Interval  int64  `json:"interval_seconds,omitempty"`
-	Gap       int64  `json:"largest_gap_seconds,omitempty"`
-	Note      string `json:"note,omitempty"`
-}
-
-// rows analyses every job of src; CRON_TZ lines change the zone of the jobs
-// after them.
-func (o *crontabOptions) rows(src source, marginSet bool) ([]jobRow, error) {
-	loc, err := o.interval.location()
+// readOne returns the one crontab args name (see read), which has line
+// --line when it is given.
+func (o *crontabOptions) readOne(env Env, args []string) (source, error) {
+	sources, err := o.read(env, args)
 	if err != nil {
-		return nil, err
+		return source{}, err
 	}
-	var rows []jobRow
-	for _, l := range src.lines {
-		switch l.Kind {
-		case crontab.Env:
-			if l.Name == "CRON_TZ" {
-				if z, err := time.LoadLocation(l.Value); err == nil {
-					loc = z
-				}
-			}
-			continue
-		case crontab.Invalid:
-			rows = append(rows, jobRow{File: src.name, Line: l.Number, Command: strings.TrimSpace(l.Raw), Note: l.Err.Error(), TimeZone: loc.String()})
-			continue
-		case crontab.Job:
-		default:
-			continue
-		}
-		r := jobRow{File: src.name, Line: l.Number, Schedule: l.Schedule, User: l.User, Command: l.Command(), Monitored: l.Monitored(), TimeZone: loc.String()}
-		a, err := o.interval.advise(l.Schedule, loc, marginSet)
-		var ue *usageError
-		switch {
-		case errors.As(err, &ue):
-			return nil, err
-		case err != nil:
-			r.Note = err.Error()
-		default:
-			r.Interval, r.Gap = a.interval, seconds(a.gap.Length)
-			r.Note = a.warning()
-		}
-		rows = append(rows, r)
+	src := sources[0]
+	if o.line > len(src.lines) {
+		return source{}, usageErrorf("--line %d: %s has %d lines", o.line, src.name, len(src.lines))
 	}
-	return rows, nil
+	return src, nil
 }
 
-func (o *crontabOptions) list(env Env, args []string, marginSet bool) error {
+// checkAdvice fails when --runtime, --margin or --from are wrong, before
+// any schedule is read.
+func (o *crontabOptions) checkAdvice(loc *time.Location, marginSet bool) error {
+	_, err := o.interval.advise("0 0 * * *", loc, marginSet)
+	var ue *usageError
+	if errors.As(err, &ue) {
+		return err
+	}
+	return nil
+}
+
+// zones returns the time zone of each line of lines (by index): the
+// crontab's last CRON_TZ= above it, else loc.
+func zones(lines []crontab.Line, loc *time.Location) []*time.Location {
+	out := make([]*time.Location, len(lines))
+	for i, l := range lines {
+		if l.Kind == crontab.Env && l.Name == "CRON_TZ" {
+			if z, err := time.LoadLocation(l.Value); err == nil {
+				loc = z
+			}
+		}
+		out[i] = loc
+	}
+	return out
+}
+
+// advisor computes the interval of each distinct schedule once: a schedule
+// takes milliseconds (28 years of days), a crontab repeats few of them.
+type advisor struct {
+	o         *intervalOptions
+	marginSet bool
+	cache     map[string]adviceResult
+}
+
+type adviceResult struct {
+	a   advice
+	err error
+}
+
+func (ad *advisor) advise(spec string, loc *time.Location) (advice, error) {
+	key := strings.Join(strings.Fields(strings.ToLower(spec)), " ") + "\x00" + loc.String()
+	if r, ok := ad.cache[key]; ok {
+		return r.a, r.err
+	}
+	a, err := ad.o.advise(spec, loc, ad.marginSet)
+	if ad.cache == nil {
+		ad.cache = map[string]adviceResult{}
+	}
+	ad.cache[key] = adviceResult{a, err}
+	return a, err
+}
+
+// cronReads reports whether cron reads the file name in /etc/cron.d: not
+// a directory, a hidden file, a backup (~) or a package manager's leftover.
+func cronReads(name string) bool {
+	base := filepath.Base(name)
+	if strings.HasPrefix(base, ".") || strings.HasSuffix(base, "~") || strings.Contains(base, ".dpkg-") || strings.Contains(base, ".rpm") {
+		return false
+	}
+	info, err := os.Stat(name)
+	return err != nil || !info.IsDir()
+}
+
+// jobRow is one job (or invalid line) of a crontab audit, for --json.
+type jobRow struct {
+	File      string       `json:"file"`
+	Line      int          `json:"line"`
+	Schedule  string       `json:"schedule"`
+	User      string       `json:"user,omitempty"`
+	Command   string       `json:"command"`
+	Monitored bool         `json:"monitored"`
+	TimeZone  string       `json:"time_zone"`
+	Interval  int64        `json:"interval_seconds,omitempty"`
+	Gap       int64        `json:"largest_gap_seconds,omitempty"`
+	Note      string       `json:"note,omitempty"`
+	Problems  []problemRow `json:"problems"`
+}
+
+// problemRow is one problem of a job, with what to do about it.
+type problemRow struct {
+	Problem string `json:"problem"`
+	Column  int    `json:"column,omitempty"`
+	Message string `json:"message"`
+	Fix     string `json:"fix"`
+}
+
+// auditResult is the whole audit, as --json prints it.
+type auditResult struct {
+	Jobs      []jobRow `json:"jobs"`
+	Total     int      `json:"jobs_total"`
+	Monitored int      `json:"jobs_monitored"`
+	Problems  int      `json:"problems"`
+}
+
+// wrapper tells the auditor how opkuma is called: run's options, from
+// their definitions, and which of them carry the push URL.
+func wrapper(env Env) crontab.Wrapper {
+	flags := runCommand(env).Flags
+	return crontab.Wrapper{
+		Name: "opkuma",
+		Run:  "run",
+		TakesValue: func(option string) bool {
+			f := findFlag(flags, strings.TrimLeft(option, "-"))
+			return f != nil && takesValue(f)
+		},
+		URLOptions:     []string{"--url", "-url"},
+		URLFileOptions: []string{"--url-file", "-url-file"},
+		URLVariables:   []string{"OPKUMA_URL"},
+	}
+}
+
+// homeDir returns the home directory of user, where cron starts its jobs;
+// "" is the user running opkuma.
+func homeDir(env Env) func(string) (string, error) {
+	return func(name string) (string, error) {
+		if name == "" {
+			if h := env.Getenv("HOME"); h != "" {
+				return h, nil
+			}
+			u, err := user.Current()
+			if err != nil {
+				return "", err
+			}
+			return u.HomeDir, nil
+		}
+		u, err := user.Lookup(name)
+		if err != nil {
+			return "", err
+		}
+		return u.HomeDir, nil
+	}
+}
+
+// audit checks every job of the crontabs that calls opkuma and prints, per
+// line, the interval its monitor needs and each problem with its fix; jobs
+// without opkuma get one summary line. Exit 1 when a problem was found.
+func (o *crontabOptions) audit(env Env, args []string, marginSet bool) error {
 	sources, err := o.read(env, args)
 	if err != nil {
 		return err
 	}
-	var all []jobRow
-	for _, src := range sources {
-		rows, err := o.rows(src, marginSet)
-		if err != nil {
-			return err
+	loc, err := o.interval.location()
+	if err != nil {
+		return err
+	}
+	if err := o.checkAdvice(loc, marginSet); err != nil {
+		return err
+	}
+	ad := &advisor{o: &o.interval, marginSet: marginSet}
+	au := &crontab.Auditor{Wrapper: wrapper(env), Local: !o.noExecCheck, Home: homeDir(env)}
+	var res auditResult
+	var others []string
+	w := env.Stdout
+	out := func(format string, args ...any) {
+		if !o.json {
+			fmt.Fprintln(w, pusher.Redact(fmt.Sprintf(format, args...)))
 		}
-		all = append(all, rows...)
+	}
+	for _, src := range sources {
+		locs := zones(src.lines, loc)
+		for _, r := range au.Audit(src.lines) {
+			l := r.Line
+			where := fmt.Sprintf("%s:%d", src.name, l.Number)
+			row := jobRow{File: src.name, Line: l.Number, Schedule: l.Schedule, User: l.User, Command: pusher.Redact(l.Command()),
+				Monitored: r.Calls && r.Sub == "run", TimeZone: locs[l.Number-1].String(), Problems: []problemRow{}}
+			if l.Kind == crontab.Invalid {
+				row.Command = pusher.Redact(strings.TrimSpace(l.Raw))
+			} else {
+				res.Total++
+			}
+			if row.Monitored {
+				res.Monitored++
+			}
+			var problems []problemRow
+			for _, f := range r.Findings {
+				msg, fix := describe(f, l)
+				problems = append(problems, problemRow{Problem: string(f.Problem), Column: f.Column, Message: pusher.Redact(msg), Fix: pusher.Redact(fix)})
+			}
+			if l.Kind == crontab.Job && (r.Calls || o.json) {
+				a, err := ad.advise(l.Schedule, locs[l.Number-1])
+				switch {
+				case errors.Is(err, schedule.ErrReboot):
+					row.Note = err.Error()
+				case err != nil:
+					problems = append(problems, problemRow{Problem: "bad-schedule", Message: err.Error(), Fix: "cron rejects this schedule: correct its fields (see crontab(5))"})
+				default:
+					row.Interval, row.Gap, row.Note = a.interval, seconds(a.gap.Length), a.warning()
+				}
+			}
+			if r.Calls {
+				if row.Interval > 0 {
+					out("%s: interval: set the monitor's Heartbeat Interval to %d s (largest gap %d s + margin)", where, row.Interval, row.Gap)
+				}
+				if row.Note != "" {
+					out("%s: note: %s", where, row.Note)
+				}
+			} else if l.Kind == crontab.Job {
+				ref := fmt.Sprint(l.Number)
+				if len(sources) > 1 {
+					ref = where
+				}
+				others = append(others, ref)
+			}
+			for _, p := range problems {
+				out("%s: problem: %s; fix: %s", where, p.Message, p.Fix)
+			}
+			res.Problems += len(problems)
+			row.Problems = append(row.Problems, problems...)
+			res.Jobs = append(res.Jobs, row)
+		}
 	}
 	if o.json {
-		enc := json.NewEncoder(env.Stdout)
+		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		if all == nil {
-			all = []jobRow{}
+		if res.Jobs == nil {
+			res.Jobs = []jobRow{}
 		}
-		return enc.Encode(all)
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
+	} else {
+		out("%s", summary(res, others))
 	}
-	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	multi := len(sources) > 1
-	header := "LINE\tSCHEDULE\tCOMMAND\tMONITORED\tINTERVAL\tNOTE"
-	if o.system {
-		header = "LINE\tSCHEDULE\tUSER\tCOMMAND\tMONITORED\tINTERVAL\tNOTE"
+	if res.Problems > 0 {
+		return &exitError{code: exitFailure}
 	}
-	fmt.Fprintln(tw, header)
-	for _, r := range all {
-		line := fmt.Sprint(r.Line)
-		if multi {
-			line = r.File + ":" + line
+	return nil
+}
+
+// summary is the audit's last line: how many jobs, problems, and where the
+// jobs without opkuma are.
+func summary(res auditResult, others []string) string {
+	s := fmt.Sprintf("%s, %d under opkuma run, %s", plural(res.Total, "job", "jobs"), res.Monitored, plural(res.Problems, "problem", "problems"))
+	if len(others) > 0 {
+		const most = 20
+		list := strings.Join(others[:min(len(others), most)], ", ")
+		if len(others) > most {
+			list += fmt.Sprintf(", ... (%d more)", len(others)-most)
 		}
-		interval, monitored := "-", "no"
-		if r.Interval > 0 {
-			interval = fmt.Sprint(r.Interval)
+		lines := "lines"
+		if len(others) == 1 {
+			lines = "line"
 		}
-		if r.Monitored {
-			monitored = "yes"
-		}
-		if r.Schedule == "" { // an invalid line
-			monitored = "-"
-		}
-		cols := []string{line, r.Schedule, shorten(pusher.Redact(r.Command), 50), monitored, interval, r.Note}
-		if o.system {
-			cols = append(cols[:2], append([]string{r.User}, cols[2:]...)...)
-		}
-		fmt.Fprintln(tw, strings.Join(cols, "\t"))
+		s += fmt.Sprintf("; %d without opkuma at %s %s (opkuma crontab wrap --line N adds it)", len(others), lines, list)
 	}
-	return tw.Flush()
+	return s
+}
+
+// describe says what a finding means for the job and what to do, in the
+// words of opkuma's command line.
+func describe(f crontab.Finding, l crontab.Line) (msg, fix string) {
+	switch f.Problem {
+	case crontab.InvalidLine:
+		return strings.TrimPrefix(f.Text, fmt.Sprintf("line %d: ", l.Number)), "cron rejects this line: correct it, or comment it out with #"
+	case crontab.UnquotedURL:
+		quoted := "'" + strings.ReplaceAll(f.Text, "'", `'\''`) + "'"
+		switch f.Char {
+		case "#":
+			return "unquoted # in the push URL: what follows it is a URL fragment, never sent to Uptime Kuma",
+				"write # as %23 (\\%23 in a crontab) and put the URL in single quotes: " + quoted
+		case "|":
+			return "unquoted | in the push URL: cron's sh pipes opkuma into the rest of the URL, so opkuma gets no command and the job never runs",
+				"put the URL in single quotes: " + quoted
+		}
+		return fmt.Sprintf("unquoted %s in the push URL: cron's sh ends the command there, so opkuma gets no command and the job never runs", f.Char),
+			"put the URL in single quotes: " + quoted
+	case crontab.BarePercent:
+		return fmt.Sprintf("bare %% at column %d: cron ends the command there and sends the rest to the job's standard input (a date +%%F is cut short)", f.Column),
+			`write \% for a literal % (keep a bare % only to feed standard input)`
+	case crontab.WrapperNotOnPath:
+		return fmt.Sprintf("%s is not on the job's PATH (%s): cron finds no opkuma and the job never runs", f.Text, f.Path),
+			"call opkuma by its absolute path (e.g. /usr/local/bin/opkuma), or set PATH= above this line to a list that holds it"
+	case crontab.WrapperRelative:
+		return fmt.Sprintf("opkuma is called by a relative path (%s), which cron reads from the user's home directory", f.Text),
+			"call opkuma by its absolute path, e.g. /usr/local/bin/opkuma"
+	case crontab.WrapperNotFound:
+		return fmt.Sprintf("%s: not found on this machine: the job never runs", f.Text),
+			"install opkuma there, or correct the path"
+	case crontab.WrapperNotExecutable:
+		return fmt.Sprintf("%s is not executable: the job never runs", f.Text), "chmod 755 " + runner.Quote(f.Text)
+	case crontab.NoEndOfOptions:
+		return fmt.Sprintf("no -- before the job (%s): opkuma may take the job's options for its own", f.Text),
+			"put -- between opkuma run's options and the job"
+	case crontab.NoJob:
+		return "no job after opkuma run's options: nothing runs", "put the job's command after --"
+	case crontab.JobNotFound:
+		if strings.Contains(f.Text, "/") {
+			return fmt.Sprintf("the job's command %s is not found on this machine (exit 127)", f.Text), "correct the path, or install the command"
+		}
+		return fmt.Sprintf("the job's command %s is not found on the job's PATH (%s) on this machine (exit 127)", f.Text, f.Path),
+			"call it by its absolute path, or set PATH= above this line to a list that holds it"
+	case crontab.JobNotExecutable:
+		return fmt.Sprintf("the job's command %s is not executable (exit 126)", f.Text), "chmod +x " + runner.Quote(f.Text)
+	case crontab.URLFileMissing:
+		return fmt.Sprintf("the URL file %s does not exist on this machine: the job runs, nothing is pushed", f.Text),
+			fmt.Sprintf("install -m 600 /dev/null %s as the job's user, then write the push URL in it", runner.Quote(f.Text))
+	case crontab.URLFileReadable:
+		return fmt.Sprintf("the URL file %s can be read by group or others (mode %04o): whoever reads it can push to the monitor", f.Text, f.Mode),
+			"chmod 600 " + runner.Quote(f.Text)
+	}
+	return string(f.Problem), "see opkuma crontab --help"
 }
 
 func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {
@@ -267,55 +518,93 @@ func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {
 	case o.system && len(args) == 0:
 		return usageErrorf("give the FILE to wrap a line of (or - for standard input)")
 	}
-	prefix := "opkuma run"
+	var options string
 	if o.urlFile != "" {
-		prefix += " --url-file " + quoteWord(o.urlFile)
+		options = " --url-file " + quoteWord(o.urlFile)
 		if o.urlFileInsecure {
-			prefix += " --url-file-insecure"
+			options += " --url-file-insecure"
 		}
 	} else {
 		if _, err := pusher.ParseEndpoint(o.url); err != nil {
 			return fmt.Errorf("--url: %w", err)
 		}
-		prefix += " --url " + quoteWord(o.url)
+		// Always in single quotes: a URL as Uptime Kuma shows it holds
+		// & and ?, which sh would cut or expand.
+		options = " --url '" + strings.ReplaceAll(o.url, "'", `'\''`) + "'"
 	}
-	prefix += " --"
-	sources, err := o.read(env, args)
+	src, err := o.readOne(env, args)
 	if err != nil {
 		return err
 	}
-	src := sources[0]
-	if o.line > len(src.lines) {
-		return usageErrorf("--line %d: %s has %d lines", o.line, src.name, len(src.lines))
-	}
 	l := src.lines[o.line-1]
-	wrapped, err := l.Wrap(prefix)
+	wrapped, err := l.Wrap(program(src.lines[:o.line]) + " run" + options + " --")
 	if err != nil {
 		return &exitError{code: exitFailure, msg: err.Error()}
 	}
-	// Every other byte as it was: split the input at line ends, keep them.
-	parts := bytes.SplitAfter(src.data, []byte("\n"))
-	end := ""
-	if strings.HasSuffix(string(parts[o.line-1]), "\n") {
-		end = "\n"
-	}
-	parts[o.line-1] = []byte(wrapped + end)
-	if _, err := env.Stdout.Write(bytes.Join(parts, nil)); err != nil {
+	data := provision.ReplaceLines(src.data, map[int]string{o.line: wrapped})
+	if _, err := env.Stdout.Write(data); err != nil {
 		return err
 	}
-	rows, err := o.rows(source{name: src.name, lines: src.lines[:o.line]}, marginSet)
+
+	loc, err := o.interval.location()
 	if err != nil {
 		return err
 	}
-	if r := rows[len(rows)-1]; r.Interval > 0 {
-		fmt.Fprintf(env.Stderr, "opkuma: line %d: set the monitor's Heartbeat Interval to %d s (largest gap %d s + margin)\n", o.line, r.Interval, r.Gap)
-		if r.Note != "" {
-			fmt.Fprintf(env.Stderr, "opkuma: %s\n", r.Note)
+	a, err := o.interval.advise(l.Schedule, zones(src.lines[:o.line], loc)[o.line-1], marginSet)
+	var ue *usageError
+	switch {
+	case errors.As(err, &ue):
+		return err
+	case err != nil:
+		fmt.Fprintf(env.Stderr, "opkuma: line %d: no interval: %s\n", o.line, err)
+	default:
+		fmt.Fprintf(env.Stderr, "opkuma: line %d: set the monitor's Heartbeat Interval to %d s (largest gap %d s + margin)\n", o.line, a.interval, seconds(a.gap.Length))
+		if w := a.warning(); w != "" {
+			fmt.Fprintf(env.Stderr, "opkuma: %s\n", w)
 		}
-	} else {
-		fmt.Fprintf(env.Stderr, "opkuma: line %d: no interval: %s\n", o.line, r.Note)
+	}
+	// What the audit would say of the new line.
+	lines, err := crontab.Parse(bytes.NewReader(data), o.system)
+	if err != nil {
+		return err
+	}
+	au := &crontab.Auditor{Wrapper: wrapper(env), Local: !o.noExecCheck, Home: homeDir(env)}
+	for _, r := range au.Audit(lines[:min(o.line, len(lines))]) { // a line's audit reads the lines above it only
+		if r.Line.Number != o.line {
+			continue
+		}
+		for _, f := range r.Findings {
+			msg, fix := describe(f, r.Line)
+			fmt.Fprintln(env.Stderr, pusher.Redact(fmt.Sprintf("opkuma: line %d: %s; fix: %s", o.line, msg, fix)))
+		}
 	}
 	return nil
+}
+
+// program is how a wrapped line calls opkuma: by name when the crontab's
+// PATH (as of its last line) finds this opkuma, else by this executable's
+// absolute path, so that cron finds it.
+func program(lines []crontab.Line) string {
+	exe, err := os.Executable()
+	if err != nil || filepath.Base(exe) != "opkuma" {
+		return "opkuma"
+	}
+	self, err := os.Stat(exe)
+	if err != nil {
+		return "opkuma"
+	}
+	path := crontab.DefaultPath
+	for _, l := range lines {
+		if l.Kind == crontab.Env && l.Name == "PATH" {
+			path = l.Value
+		}
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if info, err := os.Stat(filepath.Join(dir, "opkuma")); err == nil && filepath.IsAbs(dir) && os.SameFile(info, self) {
+			return "opkuma"
+		}
+	}
+	return quoteWord(exe)
 }
 
 // quoteWord quotes w for sh when it needs it. A leading ~/ stays outside
@@ -325,14 +614,4 @@ func quoteWord(w string) string {
 		return "~/" + runner.Quote(rest)
 	}
 	return runner.Quote(w)
-}
-
-// shorten folds white space in s and cuts it to n characters, ending in "...".
-func shorten(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-3]) + "..."
 }

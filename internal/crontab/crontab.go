@@ -1,7 +1,8 @@
 // Package crontab reads crontab files as cron does (comments, environment
 // lines, macros, % in commands, the user field of system crontabs) while
 // keeping every line's bytes, so a line can be changed and the rest written
-// back untouched.
+// back untouched. An Auditor reads the job lines that call a wrapper program
+// as cron's sh would cut them, and reports what would stop the job.
 package crontab
 
 import (
@@ -13,6 +14,7 @@ import (
 	"path"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/mattn/go-shellwords"
 )
@@ -51,7 +53,7 @@ type Line struct {
 // envPattern is cron's test for an environment line: NAME = VALUE, the name
 // optionally quoted. A job line never matches: its first field is followed
 // by white space and another field, not by '='.
-var envPattern = regexp.MustCompile(`^\s*("[^"]*"|'[^']*'|[^\s=]+)\s*=(.*)$`)
+var envPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*("[^"]*"|'[^']*'|[^\s=]+)\s*=(.*)$`) })
 
 // Parse reads a crontab. With system set, job lines carry a user field
 // after the schedule, as in /etc/crontab and /etc/cron.d. Lines cron would
@@ -95,7 +97,7 @@ func parseLine(n int, raw string, system bool) Line {
 		l.Kind = Comment
 		return l
 	}
-	if m := envPattern.FindStringSubmatch(raw); m != nil {
+	if m := envPattern().FindStringSubmatch(raw); m != nil {
 		l.Kind, l.Name, l.Value = Env, unquote(m[1]), unquote(strings.TrimSpace(m[2]))
 		return l
 	}
@@ -165,7 +167,7 @@ func (l Line) CommandText() string {
 	if l.Kind != Job {
 		return ""
 	}
-	return strings.TrimRight(l.Raw[l.CommandAt:], "\r")
+	return strings.TrimSuffix(l.Raw[l.CommandAt:], "\r")
 }
 
 // Command returns the command cron gives to the shell: the text before the
@@ -217,11 +219,12 @@ func (l Line) Monitored() bool {
 // ErrAlreadyWrapped is returned by Wrap for a job that runs under opkuma.
 var ErrAlreadyWrapped = errors.New("already wrapped with opkuma run")
 
-// Wrap returns l's line with its command run under prefix (such as
-// "opkuma run --url-file /etc/opkuma/x.url --"). The command is kept as
-// written; when it needs a shell (pipes, redirections, variables, leading
-// NAME=value) it becomes one quoted argument, which opkuma hands to
-// /bin/sh -c as cron would. Text after an unescaped % stays the job's
+// Wrap returns l's line with its command run under prefix (the program,
+// its subcommand, options and a closing "--"). The command is kept byte for
+// byte: plain words stay as written; anything sh would read differently
+// (pipes, redirections, quotes, variables, leading NAME=value, a first word
+// that is a shell builtin) becomes one single-quoted argument, which opkuma
+// hands to /bin/sh -c as cron would. Text after an unescaped % stays the job's
 // standard input. % in prefix is escaped, since cron reads % as a newline.
 func (l Line) Wrap(prefix string) (string, error) {
 	if l.Kind != Job {
@@ -242,7 +245,7 @@ func (l Line) Wrap(prefix string) (string, error) {
 	trail := cmd[len(strings.TrimRight(cmd, " \t")):]
 	cmd = strings.TrimRight(cmd, " \t")
 	if needsQuoting(cmd) {
-		cmd = "'" + strings.ReplaceAll(cmd, "'", `'\''`) + "'"
+		cmd = shQuote(cmd)
 	}
 	prefix = strings.ReplaceAll(prefix, "%", `\%`)
 	return l.Raw[:l.CommandAt] + prefix + " " + cmd + trail + stdin + cr, nil
@@ -256,14 +259,15 @@ func articled(k Kind) string {
 }
 
 // needsQuoting reports whether cmd must be one quoted argument to keep its
-// meaning after "opkuma run ... --": anything beyond plain words.
+// meaning after "opkuma run ... --": anything beyond plain words, or a
+// first word that only sh knows (cd, exit, if, ...).
 func needsQuoting(cmd string) bool {
-	words := strings.Fields(cmd)
-	if len(words) == 0 || strings.Contains(words[0], "=") {
+	words := strings.FieldsFunc(cmd, func(r rune) bool { return r == ' ' || r == '\t' })
+	if len(words) == 0 || strings.Contains(words[0], "=") || builtins[words[0]] {
 		return true
 	}
-	for _, r := range cmd {
-		if !(r == ' ' || r == '\t' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:=,@+-", r)) {
+	for _, w := range words {
+		if !plainWord(w) {
 			return true
 		}
 	}

@@ -85,6 +85,8 @@ func TestWrap(t *testing.T) {
 		{`0 0 1 * * mail -s "it's" x%line1%line2`, `0 0 1 * * ` + prefix + ` 'mail -s "it'\''s" x'%line1%line2`},
 		{`0 0 * * * date +\%F`, `0 0 * * * ` + prefix + ` 'date +\%F'`},
 		{"@daily LANG=C report\r", "@daily " + prefix + " 'LANG=C report'\r"},
+		// A builtin runs in sh only: exit 3 as argv would be "not found".
+		{"@daily exit 3", "@daily " + prefix + " 'exit 3'"},
 	}
 	for _, tt := range tests {
 		lines, _ := Parse(strings.NewReader(tt.line), false)
