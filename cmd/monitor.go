@@ -1,0 +1,445 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/opkuma/opkuma/internal/crontab"
+	"github.com/opkuma/opkuma/internal/kumaapi"
+	"github.com/opkuma/opkuma/internal/provision"
+	"github.com/opkuma/opkuma/pusher"
+)
+
+// kumaOptions name an Uptime Kuma server and the login, for every command
+// that talks to it (monitor ensure, monitor check, crontab wrap --provision).
+type kumaOptions struct {
+	kuma         string
+	user         string
+	passwordFile string
+	totpFile     string
+	caFile       string
+	timeout      time.Duration
+	retries      int
+	httpClient   *http.Client // nil: the default; with --ca-file, one trusting it
+}
+
+// kumaFlags are the flags of kumaOptions, shared by the commands that log
+// in to Uptime Kuma.
+func kumaFlags(o *kumaOptions) []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "kuma", Usage: "Uptime Kuma's `URL`, as the browser shows it (path prefix included); else $OPKUMA_KUMA_URL", Destination: &o.kuma},
+		&cli.StringFlag{Name: "user", Usage: "log in as `USER`; else $OPKUMA_KUMA_USER", Destination: &o.user},
+		&cli.StringFlag{Name: "password-file", Usage: "read the password from the first line of `FILE`; else $OPKUMA_KUMA_PASSWORD", Destination: &o.passwordFile},
+		&cli.StringFlag{Name: "totp-file", Usage: "with two-factor authentication on: `FILE` holds its secret (base32, or the otpauth:// URI)", Destination: &o.totpFile},
+		&cli.StringFlag{Name: "ca-file", Usage: "also trust the CA certificates (PEM) in `FILE` for an https Uptime Kuma", Destination: &o.caFile},
+		&cli.DurationFlag{Name: "timeout", Usage: "bound on the whole exchange with Uptime Kuma", Value: time.Minute, Destination: &o.timeout},
+		&cli.IntFlag{Name: "retries", Usage: "the monitor's Retries: 0 alerts at the first missed or failed run", Destination: &o.retries},
+	}
+}
+
+// tagFlag is --tag: the tag that tells a job's monitor from another of the
+// same name.
+func tagFlag(dest *string) cli.Flag {
+	return &cli.StringFlag{Name: "tag", Usage: "only a monitor with the tag `TAG` is the job's; a new one gets it", Destination: dest}
+}
+
+type monitorOptions struct {
+	kumaOptions
+	interval intervalOptions
+	// ensure
+	name     string
+	schedule string
+	urlFile  string
+	tag      string
+	// check
+	system bool
+}
+
+func monitorCommand(env Env) *cli.Command {
+	o := &monitorOptions{}
+	server := func() []cli.Flag { return kumaFlags(&o.kumaOptions) }
+	return &cli.Command{
+		Name:  "monitor",
+		Usage: "create or check Uptime Kuma Push monitors from cron schedules",
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usageErrorf("unknown command %q: see 'opkuma monitor --help'", c.Args().First())
+			}
+			return cli.ShowSubcommandHelp(c)
+		},
+		Subcommands: []*cli.Command{{
+			Name:      "ensure",
+			Usage:     "create or update the Push monitor of one job and save its push URL",
+			ArgsUsage: " ",
+			Description: `Logs in to Uptime Kuma (over its socket.io API, as its web UI does) and makes
+sure a Push monitor named NAME exists with the Heartbeat Interval the job's
+schedule needs (the number opkuma interval prints for the same flags) and
+--retries Retries (default 0: alert at once). A missing monitor is created
+with a new random push token; an existing one keeps its token, notifications,
+tags and group: only its interval and retries change when they differ. The
+push URL goes to --url-file (mode 0600), for opkuma run --url-file. The token
+is never printed. Running it again changes nothing and says so.
+
+The password comes from --password-file or $OPKUMA_KUMA_PASSWORD, never from
+the command line (ps shows it).
+
+Examples:
+   opkuma monitor ensure --kuma https://kuma.example.com --user admin \
+     --password-file ~/.config/opkuma/kuma.pass --name backup \
+     --schedule '0 3 * * *' --runtime 20m --url-file ~/.config/opkuma/backup.url
+   0 3 * * *  /usr/local/bin/opkuma run --url-file ~/.config/opkuma/backup.url -- /usr/local/bin/backup.sh`,
+			Flags: append(append(server(), intervalFlags(&o.interval)...),
+				&cli.StringFlag{Name: "name", Usage: "the monitor's `NAME`", Destination: &o.name},
+				&cli.StringFlag{Name: "schedule", Usage: "the job's cron `SCHEDULE` (5 fields or @daily...), quoted", Destination: &o.schedule},
+				&cli.StringFlag{Name: "url-file", Usage: "write the push URL to `FILE` (mode 0600, replaced atomically)", Destination: &o.urlFile},
+				tagFlag(&o.tag),
+			),
+			OnUsageError: onUsageError,
+			Action: func(c *cli.Context) error {
+				if c.Args().Present() {
+					return usageErrorf("unexpected argument %q: opkuma monitor ensure takes flags only (quote the --schedule)", c.Args().First())
+				}
+				return o.ensure(env, c.IsSet("margin"))
+			},
+		}, {
+			Name:      "check",
+			Usage:     "compare a crontab's opkuma jobs with their monitors; exit 1 on drift",
+			ArgsUsage: "[FILE|-]",
+			Description: `Reads a crontab (FILE, - for standard input, or the output of crontab -l), and
+for each job run under opkuma run finds its monitor by the push token of its
+--url, --url-file or OPKUMA_URL, then checks that the monitor exists, is a
+Push monitor, is active (not paused), has a Heartbeat Interval at least the
+one the schedule needs (opkuma interval, with --runtime and --margin), and
+has --retries Retries. Prints one line per job; exits 1 when any drifts.
+
+Examples:
+   crontab -l | opkuma monitor check --kuma https://kuma.example.com --user admin --password-file ~/.config/opkuma/kuma.pass -`,
+			Flags: append(append(server(), intervalFlags(&o.interval)...),
+				&boolFlag{Name: "system", Usage: "system crontab format, with a user field; without FILE, read /etc/crontab and /etc/cron.d", Destination: &o.system}),
+			OnUsageError: onUsageError,
+			Action: func(c *cli.Context) error {
+				return o.check(env, c.Args().Slice(), c.IsSet("margin"))
+			},
+		}},
+	}
+}
+
+// server checks the flags that name the server and the login.
+func (o *kumaOptions) server(env Env) (kumaapi.Credentials, error) {
+	if o.kuma == "" {
+		o.kuma = env.Getenv("OPKUMA_KUMA_URL")
+	}
+	if o.user == "" {
+		o.user = env.Getenv("OPKUMA_KUMA_USER")
+	}
+	cr := kumaapi.Credentials{Username: o.user}
+	switch {
+	case o.kuma == "":
+		return cr, usageErrorf("no Uptime Kuma: give --kuma https://HOST (or set $OPKUMA_KUMA_URL)")
+	case o.user == "":
+		return cr, usageErrorf("no user: give --user NAME (or set $OPKUMA_KUMA_USER)")
+	case o.timeout <= 0:
+		return cr, usageErrorf("--timeout: must be more than 0, e.g. 1m")
+	case o.retries < 0:
+		return cr, usageErrorf("--retries: must be 0 or more, not %d", o.retries)
+	}
+	if _, err := kumaapi.ParseBaseURL(o.kuma); err != nil {
+		return cr, usageErrorf("--kuma %v", err)
+	}
+	switch {
+	case o.passwordFile != "":
+		line, err := firstLine(o.passwordFile)
+		if err != nil {
+			return cr, usageErrorf("--password-file: %v", err)
+		}
+		cr.Password = line
+	case env.Getenv("OPKUMA_KUMA_PASSWORD") != "":
+		cr.Password = env.Getenv("OPKUMA_KUMA_PASSWORD")
+	default:
+		return cr, usageErrorf("no password: give --password-file FILE (or set $OPKUMA_KUMA_PASSWORD)")
+	}
+	if o.caFile != "" {
+		pem, err := os.ReadFile(o.caFile)
+		if err != nil {
+			return cr, usageErrorf("--ca-file: %v", err)
+		}
+		if o.httpClient, err = pusher.NewHTTPClientWithCA(pem); err != nil {
+			return cr, usageErrorf("--ca-file %s: %v", o.caFile, err)
+		}
+	}
+	if o.totpFile != "" {
+		line, err := firstLine(o.totpFile)
+		if err == nil {
+			cr.TOTPSecret, err = kumaapi.ParseTOTPSecret(line)
+		}
+		if err != nil {
+			return cr, usageErrorf("--totp-file %s: %v", o.totpFile, err)
+		}
+	}
+	return cr, nil
+}
+
+// firstLine returns the first line of the file, without its line ending.
+func firstLine(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	line = strings.TrimSuffix(line, "\r")
+	if line == "" {
+		return "", fmt.Errorf("%s: the first line is empty", path)
+	}
+	return line, nil
+}
+
+// session is a logged-in connection to Uptime Kuma and the monitors it
+// sent at login; ctx bounds the whole exchange (--timeout).
+type session struct {
+	*kumaapi.Client
+	ctx      context.Context
+	monitors []kumaapi.Monitor
+	cancel   context.CancelFunc
+}
+
+// close ends the session.
+func (s *session) close() {
+	s.Close()
+	s.cancel()
+}
+
+// connect dials and logs in, within --timeout.
+func (o *kumaOptions) connect(cr kumaapi.Credentials) (*session, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	c, err := kumaapi.Dial(ctx, o.kuma, kumaapi.Options{HTTPClient: o.httpClient, UserAgent: userAgent()})
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("cannot talk to Uptime Kuma at %s: %w", o.kuma, err)
+	}
+	s := &session{Client: c, ctx: ctx, cancel: cancel}
+	var le *kumaapi.LoginError
+	err = c.Login(ctx, cr)
+	switch {
+	case errors.Is(err, kumaapi.ErrTwoFactorRequired):
+		err = fmt.Errorf("user %q has two-factor authentication on: give --totp-file FILE holding its secret", cr.Username)
+	case errors.As(err, &le):
+		err = fmt.Errorf("Uptime Kuma at %s refused the login of %q: %s", o.kuma, cr.Username, le.Msg)
+	case err != nil:
+		err = fmt.Errorf("logging in to Uptime Kuma at %s: %w", o.kuma, err)
+	default:
+		s.monitors, err = c.Monitors()
+	}
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// pushURL is the push URL of token on the server --kuma names.
+func (o *kumaOptions) pushURL(token string) string {
+	base, _ := kumaapi.ParseBaseURL(o.kuma)
+	return base.String() + "/api/push/" + token + "\n"
+}
+
+// decideError words an error of provision.Decide with what to do.
+func decideError(err error) error {
+	var (
+		ambiguous *provision.AmbiguousError
+		notPush   *provision.NotPushError
+	)
+	switch {
+	case errors.As(err, &ambiguous):
+		return fmt.Errorf("%w: rename all but one, or give --tag", err)
+	case errors.As(err, &notPush):
+		return fmt.Errorf("%w: choose another --name", err)
+	}
+	return err
+}
+
+// usable tells of a paused monitor m, and fails for one without a push
+// token; after says what to do then, beyond saving it once.
+func usable(env Env, m kumaapi.Monitor, after string) error {
+	if !m.Active {
+		fmt.Fprintf(env.Stderr, "opkuma: monitor %q (id %d) is paused: Uptime Kuma refuses its pushes until you resume it\n", m.Name, m.ID)
+	}
+	if m.PushToken == "" {
+		return fmt.Errorf("monitor %q (id %d) has no push token: open it in Uptime Kuma and save it once%s", m.Name, m.ID, after)
+	}
+	return nil
+}
+
+// savePushURL writes the push URL of token to file and says so, after
+// where ("" or "FILE:LINE: ").
+func (o *kumaOptions) savePushURL(env Env, where, file, token string) error {
+	changed, err := provision.WriteURLFile(file, o.pushURL(token))
+	if err != nil {
+		return err
+	}
+	if changed {
+		fmt.Fprintf(env.Stdout, "%spush URL written to %s\n", where, file)
+	} else {
+		fmt.Fprintf(env.Stdout, "%spush URL in %s: unchanged\n", where, file)
+	}
+	return nil
+}
+
+func (o *monitorOptions) ensure(env Env, marginSet bool) error {
+	cr, err := o.server(env)
+	if err != nil {
+		return err
+	}
+	switch {
+	case strings.TrimSpace(o.name) == "":
+		return usageErrorf("no monitor name: give --name NAME")
+	case strings.TrimSpace(o.schedule) == "":
+		return usageErrorf("no schedule: give --schedule '0 * * * *' (the job's 5 cron fields, quoted)")
+	}
+	loc, err := o.interval.location()
+	if err != nil {
+		return err
+	}
+	a, err := o.interval.advise(o.schedule, loc, marginSet)
+	if err != nil {
+		return usageErrorf("--schedule: %v", err)
+	}
+	want := provision.Plan(a.interval, o.retries)
+	if o.urlFile != "" {
+		if fi, err := os.Stat(filepath.Dir(o.urlFile)); err != nil || !fi.IsDir() {
+			return usageErrorf("--url-file %s: its directory does not exist", o.urlFile)
+		}
+	}
+
+	s, err := o.connect(cr)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	d, err := provision.Decide(s.monitors, provision.Job{Name: o.name, Tag: o.tag, Want: want})
+	if err != nil {
+		return decideError(err)
+	}
+	m, what, err := provision.Apply(s.ctx, s, d, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "monitor %q (id %d): %s\n", m.Name, m.ID, what)
+	if err := usable(env, m, ""); err != nil {
+		return err
+	}
+	if o.urlFile == "" {
+		fmt.Fprintf(env.Stderr, "opkuma: push URL not saved: give --url-file FILE, then run the job with opkuma run --url-file FILE\n")
+		return nil
+	}
+	if err := o.savePushURL(env, "", o.urlFile, m.PushToken); err != nil {
+		return fmt.Errorf("--url-file: %w", err)
+	}
+	return nil
+}
+
+// checked is one opkuma job of a crontab and what check found.
+type checked struct {
+	where    string // FILE:LINE
+	token    string
+	advised  int64
+	problems []string
+}
+
+func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
+	cr, err := o.server(env)
+	if err != nil {
+		return err
+	}
+	sources, err := (&crontabOptions{system: o.system}).read(env, args)
+	if err != nil {
+		return err
+	}
+	loc0, err := o.interval.location()
+	if err != nil {
+		return err
+	}
+	w := wrapper(env)
+	var jobs []*checked
+	for _, src := range sources {
+		locs := zones(src.lines, loc0)
+		vars := map[string]string{}
+		for i, l := range src.lines {
+			if l.Kind == crontab.Env {
+				vars[l.Name] = l.Value
+			}
+			if l.Kind != crontab.Job || !l.Monitored() {
+				continue
+			}
+			j := &checked{where: fmt.Sprintf("%s:%d", src.name, l.Number)}
+			jobs = append(jobs, j)
+			a, err := o.interval.advise(l.Schedule, locs[i], marginSet)
+			var ue *usageError
+			if errors.As(err, &ue) {
+				return err
+			}
+			if err != nil {
+				j.problems = append(j.problems, "schedule: "+err.Error())
+				continue
+			}
+			j.advised = a.interval
+			if j.token, err = provision.JobToken(l.Command(), vars, env.Getenv, w); err != nil {
+				j.problems = append(j.problems, tokenProblem(err))
+			}
+		}
+	}
+	if len(jobs) == 0 {
+		fmt.Fprintln(env.Stdout, "no job runs under opkuma run: nothing to check")
+		return nil
+	}
+
+	s, err := o.connect(cr)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	byToken := map[string]kumaapi.Monitor{}
+	for _, m := range s.monitors {
+		if m.PushToken != "" {
+			byToken[m.PushToken] = m
+		}
+	}
+	drift := 0
+	for _, j := range jobs {
+		name := "-"
+		if len(j.problems) == 0 {
+			m, ok := byToken[j.token]
+			if ok {
+				name = fmt.Sprintf("%q (id %d)", m.Name, m.ID)
+				j.problems = provision.Drift(m, provision.Plan(j.advised, o.retries))
+			} else {
+				j.problems = []string{"no monitor has this job's push token (deleted? another Uptime Kuma?)"}
+			}
+		}
+		if len(j.problems) == 0 {
+			fmt.Fprintf(env.Stdout, "%s: %s: ok, advised interval %d s\n", j.where, name, j.advised)
+			continue
+		}
+		drift++
+		fmt.Fprintf(env.Stdout, "%s: %s: drift: %s\n", j.where, name, strings.Join(j.problems, "; "))
+	}
+	if drift > 0 {
+		return &exitError{code: exitFailure, msg: fmt.Sprintf("%d of %d opkuma jobs drift from their monitors: see above; opkuma monitor ensure sets a monitor right", drift, len(jobs))}
+	}
+	return nil
+}
+
+// tokenProblem words an error of provision.JobToken for monitor check.
+func tokenProblem(err error) string {
+	if errors.Is(err, provision.ErrNoPushURL) {
+		return "no --url, --url-file or OPKUMA_URL in the line: cannot tell its monitor"
+	}
+	return urlFileError(err).Error()
+}

@@ -1,0 +1,119 @@
+package provision
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/opkuma/opkuma/internal/kumaapi"
+)
+
+// Catches: an interval above Uptime Kuma's largest sent as is (it refuses
+// it), or retries that do not cover the rest.
+func TestPlan(t *testing.T) {
+	for _, tc := range []struct {
+		advised int64
+		retries int
+		want    Target
+	}{
+		{3720, 0, Target{Interval: 3720}},
+		{3720, 2, Target{Interval: 3720, Retries: 2}},
+		{2_073_600, 0, Target{Interval: 2_073_600}},
+		{2_073_601, 0, Target{Interval: 2_073_600, Retries: 1, RetryInterval: 2_073_600}},
+		{2_946_240, 1, Target{Interval: 2_073_600, Retries: 2, RetryInterval: 2_073_600}}, // @monthly
+	} {
+		if got := Plan(tc.advised, tc.retries); got != tc.want {
+			t.Errorf("Plan(%d, %d) = %+v, want %+v", tc.advised, tc.retries, got, tc.want)
+		}
+	}
+}
+
+func push(id int, name string, interval, retries int, tags ...string) kumaapi.Monitor {
+	m := kumaapi.Monitor{ID: id, Name: name, Type: "push", Active: true, Interval: interval, MaxRetries: retries, PushToken: name + "-token"}
+	for _, t := range tags {
+		m.Tags = append(m.Tags, kumaapi.Tag{Name: t})
+	}
+	return m
+}
+
+// Catches: a monitor of another name, tag or type taken for the job's;
+// two candidates not refused; a field that differs not edited, or one that
+// does not edited; the retry interval edited when the plan leaves it.
+func TestDecide(t *testing.T) {
+	http := kumaapi.Monitor{ID: 1, Name: "web", Type: "http"}
+	monitors := []kumaapi.Monitor{http, push(2, "backup", 3720, 0), push(3, "dup", 60, 0), push(4, "dup", 60, 0),
+		push(5, "tagged", 60, 1, "cron"), push(6, "long", 2_073_600, 1)}
+	monitors[1].RetryInterval = 30 // left as it is unless the plan sets it
+	long := Plan(2_946_240, 0)
+	for _, tc := range []struct {
+		job     Job
+		id      int // the existing monitor; 0: create
+		changes map[string]any
+		said    string
+		err     string
+	}{
+		{Job{Name: "backup", Want: Target{Interval: 3720}}, 2, map[string]any{}, "unchanged: interval 3720 s, retries 0", ""},
+		{Job{Name: "backup", Want: Target{Interval: 60, Retries: 2}}, 2, map[string]any{"interval": 60, "maxretries": 2}, "to update: interval 3720 -> 60 s, retries 0 -> 2", ""},
+		{Job{Name: "new", Want: Target{Interval: 60}}, 0, nil, "to create: interval 60 s, retries 0", ""},
+		{Job{Name: "backup", Tag: "cron", Want: Target{Interval: 60}}, 0, nil, "to create: interval 60 s, retries 0", ""},
+		{Job{Name: "tagged", Tag: "cron", Want: Target{Interval: 60, Retries: 1}}, 5, map[string]any{}, "unchanged: interval 60 s, retries 1", ""},
+		{Job{Name: "long", Want: long}, 6, map[string]any{"retryInterval": 2_073_600}, "to update: retry interval 0 -> 2073600 s", ""},
+		{Job{Name: "dup"}, 0, nil, "", `2 Push monitors are named "dup" (ids 3, 4)`},
+		{Job{Name: "web"}, 0, nil, "", `monitor "web" is not a Push monitor (id 1 (http))`},
+	} {
+		d, err := Decide(monitors, tc.job)
+		if tc.err != "" {
+			if err == nil || err.Error() != tc.err {
+				t.Errorf("Decide(%+v): error %v, want %q", tc.job, err, tc.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("Decide(%+v): %v", tc.job, err)
+			continue
+		}
+		id := 0
+		if d.Existing != nil {
+			id = d.Existing.ID
+		}
+		if id != tc.id || !reflect.DeepEqual(d.Changes, tc.changes) || d.String() != tc.said {
+			t.Errorf("Decide(%+v) = id %d, changes %v, %q; want id %d, %v, %q", tc.job, id, d.Changes, d, tc.id, tc.changes, tc.said)
+		}
+	}
+	var ae *AmbiguousError
+	if _, err := Decide(monitors, Job{Name: "dup"}); !errors.As(err, &ae) || !reflect.DeepEqual(ae.IDs, []int{3, 4}) {
+		t.Errorf("two candidates: %#v, want *AmbiguousError", err)
+	}
+	var ne *NotPushError
+	if _, err := Decide(monitors, Job{Name: "web"}); !errors.As(err, &ne) {
+		t.Errorf("http monitor: %#v, want *NotPushError", err)
+	}
+}
+
+// Catches: check passing a paused monitor, a too-short interval or other
+// retries, or failing a longer interval than advised.
+func TestDrift(t *testing.T) {
+	want := Target{Interval: 3600, Retries: 1}
+	paused := push(1, "x", 3600, 1)
+	paused.Active = false
+	other := push(1, "x", 3600, 1)
+	other.Type = "http"
+	long := Plan(2_946_240, 0)
+	for _, tc := range []struct {
+		m    kumaapi.Monitor
+		want Target
+		out  []string
+	}{
+		{push(1, "x", 3600, 1), want, nil},
+		{push(1, "x", 7200, 1), want, nil},
+		{push(1, "x", 3599, 1), want, []string{"interval 3599 s < advised 3600 s"}},
+		{push(1, "x", 3600, 0), want, []string{"retries 0, want 1"}},
+		{paused, want, []string{"paused"}},
+		{other, want, []string{"type http, not push"}},
+		{push(1, "x", 2_073_600, 1), long, []string{"retry interval 0 s < 2073600 s"}},
+	} {
+		if got := Drift(tc.m, tc.want); !reflect.DeepEqual(got, tc.out) {
+			t.Errorf("Drift(%+v, %+v) = %q, want %q", tc.m, tc.want, got, tc.out)
+		}
+	}
+}
