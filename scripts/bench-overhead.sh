@@ -1,0 +1,65 @@
+#!/bin/sh
+# What opkuma costs in front of a job, side by side in one run, against
+#   floor: scripts/floor/floor.go, the least a Go wrapper can do (fork/exec
+#          the job, then one GET), and
+#   curl:  the one-liner people write instead, sh -c 'true && curl URL'.
+# The three are timed in alternating rounds against the stand-in push route
+# on 127.0.0.1, so that a busy machine slows them alike. Prints medians and
+# ratios; targets (issue 12): opkuma <= 1.15x floor, <= 0.70x curl.
+#
+#   scripts/bench-overhead.sh [ROUNDS]     (default 20 rounds of 10 runs each)
+#
+# Needs go, curl and hyperfine (apt-get install hyperfine).
+set -eu
+rounds=${1:-20}
+cd "$(dirname "$0")/.."
+
+need() { command -v "$1" >/dev/null 2>&1 || { echo "bench-overhead: $1 is needed: $2" >&2; exit 1; }; }
+need go "https://go.dev/dl"
+need curl "apt-get install curl"
+need hyperfine "apt-get install hyperfine"
+
+tmp=$(mktemp -d)
+cleanup() {
+	[ -n "${kuma_pid:-}" ] && kill "$kuma_pid" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+
+echo "building (stripped, as released) ..." >&2
+CGO_ENABLED=0 go build -tags urfave_cli_no_docs -trimpath -ldflags '-s -w' -o "$tmp/opkuma" .
+CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$tmp/floor" scripts/floor/floor.go
+go build -o "$tmp/fakekuma" ./internal/cmd/fakekuma
+
+mkfifo "$tmp/kuma-out" "$tmp/kuma-in"
+"$tmp/fakekuma" BenchTok1 <"$tmp/kuma-in" >"$tmp/kuma-out" &
+kuma_pid=$!
+exec 3>"$tmp/kuma-in"
+read -r base <"$tmp/kuma-out"
+url="$base/api/push/BenchTok1"
+
+median() {
+	sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+for r in $(seq "$rounds"); do
+	hyperfine -N --warmup 1 --runs 10 --export-csv "$tmp/h.csv" \
+		"$tmp/opkuma run --url $url -- /bin/true" \
+		"$tmp/floor $url /bin/true" \
+		"sh -c '/bin/true && curl -fsS -m 10 $url >/dev/null'" >/dev/null 2>&1
+	awk -F, -v d="$tmp" 'NR == 2 { print $4 * 1000 >> (d "/opkuma.ms") }
+	                     NR == 3 { print $4 * 1000 >> (d "/floor.ms") }
+	                     NR == 4 { print $4 * 1000 >> (d "/curl.ms") }' "$tmp/h.csv"
+done
+o=$(median "$tmp/opkuma.ms")
+f=$(median "$tmp/floor.ms")
+c=$(median "$tmp/curl.ms")
+size=$(wc -c <"$tmp/opkuma")
+awk -v o="$o" -v f="$f" -v c="$c" -v r="$rounds" -v size="$size" -v cores="$(nproc)" 'BEGIN {
+	printf "bench-overhead: %d rounds of 10 runs, alternating; %d cores; medians\n", r, cores
+	printf "| command | median | ratio | target |\n| --- | --- | --- | --- |\n"
+	printf "| opkuma run --url URL -- /bin/true | %.2f ms | | |\n", o
+	printf "| floor URL /bin/true (scripts/floor) | %.2f ms | opkuma/floor %.2f | <= 1.15 %s |\n", f, o / f, (o / f <= 1.15 ? "ok" : "MISSED")
+	printf "| sh -c true && curl URL | %.2f ms | opkuma/curl %.2f | <= 0.70 %s |\n", c, o / c, (o / c <= 0.70 ? "ok" : "MISSED")
+	printf "| opkuma binary, stripped | %.2f MiB | | <= 9 MB %s |\n", size / 1048576, (size <= 9000000 ? "ok" : "MISSED")
+}'
