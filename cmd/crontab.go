@@ -64,7 +64,8 @@ found, 2 usage error.
 Examples:
    opkuma crontab                          # your crontab, from crontab -l
    opkuma crontab --system                 # /etc/crontab and /etc/cron.d/*
-   opkuma crontab --json mycrontab         # for tools: tokens hidden`,
+   opkuma crontab --json mycrontab         # for tools: tokens hidden
+   opkuma crontab --no-exec-check - < crontab-for-another-host`,
 		Flags: append(common(),
 			&boolFlag{Name: "json", Usage: "print JSON for machines: every job, its problems and interval (tokens hidden)", Destination: &o.json}),
 		OnUsageError: onUsageError,

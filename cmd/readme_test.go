@@ -118,10 +118,10 @@ func TestREADMERecipes(t *testing.T) {
 			units++
 			for _, line := range strings.Split(f.body, "\n") {
 				if v, ok := strings.CutPrefix(line, "ExecStart="); ok {
-					if !strings.HasPrefix(v, "/usr/bin/opkuma run ") {
-						t.Errorf("ExecStart does not run /usr/bin/opkuma run: %s", v)
+					if !strings.HasPrefix(v, "/usr/local/bin/opkuma run ") {
+						t.Errorf("ExecStart does not run /usr/local/bin/opkuma run: %s", v)
 					}
-					invocations = append(invocations, strings.TrimPrefix(v, "/usr/bin/"))
+					invocations = append(invocations, v)
 				}
 			}
 		case "yaml":
@@ -148,7 +148,7 @@ func TestREADMERecipes(t *testing.T) {
 	}
 	for _, inv := range invocations {
 		words, err := shellwords.Parse(inv)
-		if err != nil || len(words) < 2 || words[0] != "opkuma" {
+		if err != nil || len(words) < 2 || filepath.Base(words[0]) != "opkuma" {
 			t.Errorf("recipe %q: not an opkuma command (%v)", inv, err)
 			continue
 		}
@@ -174,6 +174,39 @@ func TestREADMERecipes(t *testing.T) {
 	}
 	if checked < 6 {
 		t.Errorf("checked %d opkuma commands in the recipes, want every one (at least 6)", checked)
+	}
+}
+
+// TestREADMECrontabLines keeps every crontab line of README that runs
+// opkuma, in any section, free of the pitfalls it warns about: the URL in
+// single quotes (cron's sh ends a command at its &), opkuma by its full path
+// unless the block sets a PATH= that holds /usr/local/bin, no bare %.
+func TestREADMECrontabLines(t *testing.T) {
+	_, fences := readmeFences(t)
+	checked := 0
+	for _, f := range fences {
+		if f.info != "crontab" {
+			continue
+		}
+		pathSet := regexp.MustCompile(`(?m)^PATH=.*/usr/local/bin`).MatchString(f.body)
+		for _, line := range strings.Split(f.body, "\n") {
+			if !regexp.MustCompile(`^[0-9*@]`).MatchString(line) || !strings.Contains(line, "opkuma run") {
+				continue
+			}
+			checked++
+			if !strings.Contains(line, "/usr/local/bin/opkuma run") && !pathSet {
+				t.Errorf("README crontab line calls opkuma without its path, and no PATH= line: %s", line)
+			}
+			if strings.Contains(line, "--url ") && !strings.Contains(line, "--url '") {
+				t.Errorf("README crontab line with a URL not in single quotes: %s", line)
+			}
+			if regexp.MustCompile(`(^|[^\\])%`).MatchString(line) {
+				t.Errorf("README crontab line with a bare %% (cron's newline): %s", line)
+			}
+		}
+	}
+	if checked < 5 {
+		t.Errorf("checked %d crontab lines of README, want all of them (at least 5)", checked)
 	}
 }
 
