@@ -74,7 +74,10 @@ func TestAcquireDeadHolder(t *testing.T) {
 	}
 	syscall.Kill(-holder.Process.Pid, syscall.SIGKILL)
 	holder.Wait()
-	l, err := Acquire(context.Background(), path, 0, nil)
+	// flock -o forks its command before that closes the lock's fd: the
+	// killed fork may hold it a moment longer than flock itself. The kernel
+	// releases it when the last holder exits, so wait for that.
+	l, err := Acquire(context.Background(), path, 10*time.Second, nil)
 	if err != nil {
 		t.Fatalf("after the holder died: %v", err)
 	}
@@ -85,5 +88,21 @@ func TestAcquireNoFile(t *testing.T) {
 	_, err := Acquire(context.Background(), filepath.Join(t.TempDir(), "no", "dir", "x.lock"), 0, nil)
 	if err == nil || errors.Is(err, ErrBusy) {
 		t.Fatalf("err = %v, want an open error", err)
+	}
+}
+
+// TestBusyErrorMessage: the wait is named only when there was one.
+func TestBusyErrorMessage(t *testing.T) {
+	for _, tc := range []struct {
+		waited time.Duration
+		want   string
+	}{
+		{0, "/run/job.lock: " + ErrBusy.Error()},
+		{1500 * time.Microsecond, "/run/job.lock: " + ErrBusy.Error() + " (waited 2ms)"},
+	} {
+		err := &BusyError{Path: "/run/job.lock", Waited: tc.waited, Err: ErrBusy}
+		if got := err.Error(); got != tc.want {
+			t.Errorf("Waited %v: Error() = %q, want %q", tc.waited, got, tc.want)
+		}
 	}
 }
