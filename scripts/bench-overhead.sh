@@ -14,37 +14,17 @@ set -eu
 rounds=${1:-20}
 cd "$(dirname "$0")/.."
 
-need() { command -v "$1" >/dev/null 2>&1 || { echo "bench-overhead: $1 is needed: $2" >&2; exit 1; }; }
+. scripts/bench-setup.sh
 need go "https://go.dev/dl"
 need curl "apt-get install curl"
 need hyperfine "apt-get install hyperfine"
 
-tmp=$(mktemp -d)
-cleanup() {
-	[ -n "${kuma_pid:-}" ] && kill "$kuma_pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-echo "building (stripped, as released) ..." >&2
-CGO_ENABLED=0 go build -tags urfave_cli_no_docs -trimpath -ldflags '-s -w' -o "$tmp/opkuma" .
+start_stand_in
 CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$tmp/floor" scripts/floor/floor.go
-go build -o "$tmp/fakekuma" ./internal/cmd/fakekuma
-
-mkfifo "$tmp/kuma-out" "$tmp/kuma-in"
-"$tmp/fakekuma" BenchTok1 <"$tmp/kuma-in" >"$tmp/kuma-out" &
-kuma_pid=$!
-exec 3>"$tmp/kuma-in"
-read -r base <"$tmp/kuma-out"
-url="$base/api/push/BenchTok1"
-
-median() {
-	sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
 
 for r in $(seq "$rounds"); do
 	hyperfine -N --warmup 1 --runs 10 --export-csv "$tmp/h.csv" \
-		"$tmp/opkuma run --url $url -- /bin/true" \
+		"$opkuma run --url $url -- /bin/true" \
 		"$tmp/floor $url /bin/true" \
 		"sh -c '/bin/true && curl -fsS -m 10 $url >/dev/null'" >/dev/null 2>&1
 	awk -F, -v d="$tmp" 'NR == 2 { print $4 * 1000 >> (d "/opkuma.ms") }

@@ -14,35 +14,12 @@ rounds=${1:-30}
 batch=10 # runs timed together in the fallback loop, to hide date's own cost
 cd "$(dirname "$0")/.."
 
-tmp=$(mktemp -d)
-cleanup() {
-	[ -n "${kuma_pid:-}" ] && kill "$kuma_pid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-
-need() { command -v "$1" >/dev/null 2>&1 || { echo "bench: $1 is needed: $2" >&2; exit 1; }; }
+. scripts/bench-setup.sh
 need go "https://go.dev/dl"
 need curl "apt-get install curl"
 [ -x /usr/bin/time ] || { echo "bench: GNU time is needed: apt-get install time" >&2; exit 1; }
 
-echo "building (stripped, as released) ..." >&2
-CGO_ENABLED=0 go build -tags urfave_cli_no_docs -trimpath -ldflags '-s -w' -o "$tmp/opkuma" .
-go build -o "$tmp/fakekuma" ./internal/cmd/fakekuma
-
-# The stand-in prints its URL, then serves until its stdin closes.
-mkfifo "$tmp/kuma-out" "$tmp/kuma-in"
-"$tmp/fakekuma" BenchTok1 <"$tmp/kuma-in" >"$tmp/kuma-out" &
-kuma_pid=$!
-exec 3>"$tmp/kuma-in"
-read -r base <"$tmp/kuma-out"
-url="$base/api/push/BenchTok1"
-opkuma="$tmp/opkuma"
-
-# median FILE: the median of the numbers in FILE, one a line.
-median() {
-	sort -n "$1" | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+start_stand_in
 
 run_true() { /bin/true; }
 run_curl() { sh -c "/bin/true && curl -fsS -m 10 '$url' >/dev/null"; }

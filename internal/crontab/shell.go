@@ -48,19 +48,11 @@ func tokens(text string) []token {
 			if c == ' ' || c == '\t' || c == '\r' || operatorAt(text, i) != "" {
 				break
 			}
+			if j, ok := skipQuoted(text, i); ok {
+				i = j
+				continue
+			}
 			switch c {
-			case '\\':
-				i += 2
-				continue
-			case '\'':
-				i = skipSingle(text, i+1)
-				continue
-			case '"':
-				i = skipDouble(text, i+1)
-				continue
-			case '`':
-				i = skipBackquote(text, i+1)
-				continue
 			case '$':
 				if i+1 < len(text) && (text[i+1] == '(' || text[i+1] == '{') {
 					i = skipNested(text, i+2, text[i+1])
@@ -134,6 +126,23 @@ func skipBackquote(text string, i int) int {
 	return len(text)
 }
 
+// skipQuoted returns the offset after the backslash escape or the quoted
+// string ('...', "...", `...`) that starts at text[i], and false when none
+// starts there.
+func skipQuoted(text string, i int) (int, bool) {
+	switch text[i] {
+	case '\\':
+		return i + 2, true
+	case '\'':
+		return skipSingle(text, i+1), true
+	case '"':
+		return skipDouble(text, i+1), true
+	case '`':
+		return skipBackquote(text, i+1), true
+	}
+	return i, false
+}
+
 // skipNested returns the offset after the bracket that closes $( or ${,
 // open is '(' or '{'.
 func skipNested(text string, i int, open byte) int {
@@ -143,19 +152,11 @@ func skipNested(text string, i int, open byte) int {
 	}
 	depth := 1
 	for i < len(text) {
-		switch c := text[i]; c {
-		case '\\':
-			i += 2
+		if j, ok := skipQuoted(text, i); ok {
+			i = j
 			continue
-		case '\'':
-			i = skipSingle(text, i+1)
-			continue
-		case '"':
-			i = skipDouble(text, i+1)
-			continue
-		case '`':
-			i = skipBackquote(text, i+1)
-			continue
+		}
+		switch text[i] {
 		case open:
 			depth++
 		case closing:
