@@ -2,6 +2,8 @@ package pusher
 
 import (
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"net"
 	"net/http"
@@ -200,7 +202,9 @@ func TestClientSlowResult(t *testing.T) {
 	for _, tt := range []struct {
 		took time.Duration
 		slow bool
-	}{{SlowAnswer - time.Millisecond, false}, {SlowAnswer, true}, {30 * time.Second, true}} {
+	}{{SlowAnswer - time.Millisecond, false}, {SlowAnswer, true}, {30 * time.Second, true},
+		{9 * time.Second, false}, // SlowAnswer is the documented 10 s
+	} {
 		var offset atomic.Int64
 		base := time.Now()
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -567,5 +571,34 @@ func TestClientHTTPClientCopied(t *testing.T) {
 	}
 	if hc.Timeout != 20*time.Millisecond || hc.CheckRedirect == nil {
 		t.Error("the caller's client was changed")
+	}
+}
+
+// TestNewHTTPClientWithCA: the CA is trusted besides the system's CAs, not
+// instead of them; PEM data without a certificate is refused.
+func TestNewHTTPClientWithCA(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	caPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	c, err := NewHTTPClientWithCA(caPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := x509.SystemCertPool()
+	if err != nil {
+		t.Skipf("no system CAs here: %v", err)
+	}
+	want.AddCert(srv.Certificate())
+	tr, ok := c.Transport.(*http.Transport)
+	if !ok || tr.TLSClientConfig == nil || !tr.TLSClientConfig.RootCAs.Equal(want) {
+		t.Error("want the system's CAs and the given one")
+	}
+	if resp, err := c.Get(srv.URL); err != nil {
+		t.Errorf("GET from the server the CA signed: %v", err)
+	} else {
+		resp.Body.Close()
+	}
+	if _, err := NewHTTPClientWithCA([]byte("no certificate")); !errors.Is(err, ErrNoCertificate) {
+		t.Errorf("err = %v, want ErrNoCertificate", err)
 	}
 }

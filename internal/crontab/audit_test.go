@@ -148,6 +148,13 @@ func TestAudit(t *testing.T) {
 		{"0 * * * * echo opkuma run --url x&y", true, nil},
 		// A runner before opkuma.
 		{"0 * * * * nice -n 5 " + O + " /bin/true", true, []Problem{NoEndOfOptions}},
+		// Mutation: findCall's last return -1 made 1 (a runner without opkuma).
+		{"0 * * * * nice /opt/bin/backup --url x&y", true, nil},
+		// Mutation: the ~/ wrapper with a known home left unchecked.
+		{"0 * * * * ~/bin/opkuma run --url-file /etc/opkuma/ok.url -- /bin/true", true, []Problem{WrapperNotFound}},
+		// Mutation: a relative PATH entry unknown although home is known.
+		{"PATH=bin\n0 * * * * " + O + " -- nosuch", true, []Problem{JobNotFound}},
+		{"PATH=bin\n0 * * * * " + O + " -- job", true, nil},
 	}
 	for _, tt := range tests {
 		lines, err := Parse(strings.NewReader(tt.crontab), false)

@@ -1,6 +1,7 @@
 package output
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,6 +76,35 @@ func TestCaptureSpoolOrder(t *testing.T) {
 	}
 }
 
+// TestCaptureRelay: a pipe that is not spooled gets all of the job's
+// output, through more than one read of the relay.
+func TestCaptureRelay(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got := make(chan int)
+	go func() {
+		b, _ := io.ReadAll(r)
+		got <- len(b)
+	}()
+	c, err := Start(w, w, Options{Tail: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Stdout() == w {
+		t.Fatal("want a pipe of opkuma's before the job's pipe")
+	}
+	const size = 200000 // more than one 64 KiB read
+	runWith(t, c, "head -c 200000 /dev/zero")
+	c.Close()
+	w.Close()
+	if n := <-got; n != size {
+		t.Errorf("relayed %d bytes, want %d", n, size)
+	}
+}
+
 // TestCaptureClosed: a closed stream stays closed for the job.
 func TestCaptureClosed(t *testing.T) {
 	c, err := Start(nil, os.Stderr, Options{Spool: true})
@@ -84,5 +114,82 @@ func TestCaptureClosed(t *testing.T) {
 	defer c.Close()
 	if c.Stdout() != nil {
 		t.Error("closed stdout given a pipe")
+	}
+}
+
+// TestReaderGone: only a pipe or socket whose reader has gone counts.
+func TestReaderGone(t *testing.T) {
+	file, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	open, openW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer open.Close()
+	defer openW.Close()
+	gone, goneW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone.Close()
+	defer goneW.Close()
+	for _, tc := range []struct {
+		name string
+		d    *os.File
+		want bool
+	}{
+		{"regular file", file, false},
+		{"pipe with its reader", openW, false},
+		{"pipe whose reader closed", goneW, true},
+	} {
+		if got := readerGone(tc.d); got != tc.want {
+			t.Errorf("%s: readerGone = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestWatch: watch calls gone when the pipe's reader goes, and not when
+// the watch ends first; a regular file is not watched.
+func TestWatch(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	called := make(chan struct{}, 1)
+	stop := watch(w, func() { called <- struct{}{} })
+	// The reader goes later, while the watch waits (not a wait for an
+	// event: it makes a watch that stops polling early miss it).
+	time.AfterFunc(50*time.Millisecond, func() { r.Close() })
+	select {
+	case <-called:
+	case <-time.After(10 * time.Second):
+		t.Fatal("gone not called after the reader closed")
+	}
+	stop()
+
+	r2, w2, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.Close()
+	defer w2.Close()
+	calls := 0
+	watch(w2, func() { calls++ })()
+	if calls != 0 {
+		t.Errorf("gone called %d times for a reader still there", calls)
+	}
+
+	file, err := os.Create(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	watch(file, func() { calls++ })()
+	if calls != 0 {
+		t.Errorf("gone called %d times for a regular file", calls)
 	}
 }

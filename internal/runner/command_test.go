@@ -119,3 +119,32 @@ func TestName(t *testing.T) {
 		t.Errorf("argv: %q", got)
 	}
 }
+
+// TestNameShort: a shell command without its line is named by its shell,
+// and an empty one by nothing (no index out of range).
+func TestNameShort(t *testing.T) {
+	if got := (Command{Argv: []string{DefaultShell, "-c"}, Shell: true}).Name(); got != DefaultShell {
+		t.Errorf("shell without a line: %q", got)
+	}
+	if got := (Command{}).Name(); got != "" {
+		t.Errorf("empty: %q", got)
+	}
+}
+
+// TestIsPlainWord: the ends of each character range, and the characters
+// just outside them.
+func TestIsPlainWord(t *testing.T) {
+	for _, tt := range []struct {
+		w    string
+		want bool
+	}{
+		{"a", true}, {"z", true}, {"A", true}, {"Z", true}, {"0", true}, {"9", true},
+		{"_", true}, {".", true}, {"/", true}, {"a-b+c,d:e@f%g^h", true},
+		{"`", false}, {"{", false}, {"@", false}, {"[", false}, {":", false},
+		{"-a", false}, {"a b", false}, {"$x", false}, {"", true},
+	} {
+		if got := isPlainWord(tt.w); got != tt.want {
+			t.Errorf("isPlainWord(%q) = %v, want %v", tt.w, got, tt.want)
+		}
+	}
+}
