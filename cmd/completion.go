@@ -110,6 +110,9 @@ func completionSpec(app *cli.App) []compCommand {
 	for _, c := range visibleCommands(app) {
 		cc := compCommand{path: c.path, usage: c.Usage}
 		for _, f := range c.Flags {
+			if v, ok := f.(cli.VisibleFlag); ok && !v.IsVisible() {
+				continue // an old name kept working, not offered
+			}
 			cc.flags = append(cc.flags, toCompFlag(f))
 		}
 		argsOf(&cc, c.ArgsUsage)
