@@ -2,9 +2,6 @@ package cmd
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -174,7 +171,7 @@ func pushResult(ctx context.Context, c *pusher.Client, e *pusher.Endpoint, h pus
 	res, err := cc.Push(ctx, h)
 	if err != nil {
 		msg := err.Error()
-		if certificateError(err) {
+		if pusher.IsCertificateError(err) {
 			msg += " (trust the server's CA with --ca-file)"
 		}
 		msgs.errorf("%s", e.Redact(msg))
@@ -184,14 +181,4 @@ func pushResult(ctx context.Context, c *pusher.Client, e *pusher.Endpoint, h pus
 		msgs.verbosef("push accepted after %v: a slow answer (Uptime Kuma 2.x sends its notifications before it answers)", res.Duration.Round(100*time.Millisecond))
 	}
 	return res, nil
-}
-
-// certificateError reports whether err is a TLS certificate that does not
-// verify.
-func certificateError(err error) bool {
-	var unknown x509.UnknownAuthorityError
-	var invalid x509.CertificateInvalidError
-	var host x509.HostnameError
-	var verify *tls.CertificateVerificationError
-	return errors.As(err, &unknown) || errors.As(err, &invalid) || errors.As(err, &host) || errors.As(err, &verify)
 }

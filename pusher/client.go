@@ -290,7 +290,7 @@ func (c *Client) attempt(ctx context.Context, doer Doer, target string, maxTime 
 			o.err, o.final = redirect, true
 		case errors.Is(err, errTooManyRedirects):
 			o.err, o.final = errTooManyRedirects, true
-		case certificateError(err):
+		case IsCertificateError(err):
 			o.err, o.final = err, true
 		case outstanding && errors.Is(ctx.Err(), context.DeadlineExceeded):
 			o.err, o.maybeRecorded = fmt.Errorf("request sent, no answer within %v", maxTime), true
@@ -408,9 +408,10 @@ func cmp(v, def time.Duration) time.Duration {
 	return v
 }
 
-// certificateError reports whether err is a TLS certificate that does not
-// verify: the same certificate comes back on every retry.
-func certificateError(err error) bool {
+// IsCertificateError reports whether err, or an error it wraps, is a TLS
+// certificate that does not verify (unknown authority, invalid, wrong host).
+// Push does not retry one: the same certificate comes back every time.
+func IsCertificateError(err error) bool {
 	var unknown x509.UnknownAuthorityError
 	var invalid x509.CertificateInvalidError
 	var host x509.HostnameError
