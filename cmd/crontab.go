@@ -163,7 +163,7 @@ func (o *crontabOptions) read(env Env, args []string) ([]source, error) {
 		files, _ := filepath.Glob("/etc/cron.d/*")
 		sort.Strings(files)
 		for _, f := range append([]string{"/etc/crontab"}, files...) {
-			if !cronReads(f) {
+			if !crontab.CronReads(f) {
 				continue
 			}
 			data, err := os.ReadFile(f)
@@ -217,21 +217,6 @@ func (o *crontabOptions) checkAdvice(loc *time.Location, marginSet bool) error {
 	return nil
 }
 
-// zones returns the time zone of each line of lines (by index): the
-// crontab's last CRON_TZ= above it, else loc.
-func zones(lines []crontab.Line, loc *time.Location) []*time.Location {
-	out := make([]*time.Location, len(lines))
-	for i, l := range lines {
-		if l.Kind == crontab.Env && l.Name == "CRON_TZ" {
-			if z, err := time.LoadLocation(l.Value); err == nil {
-				loc = z
-			}
-		}
-		out[i] = loc
-	}
-	return out
-}
-
 // advisor computes the interval of each distinct schedule once: a schedule
 // takes milliseconds (28 years of days), a crontab repeats few of them.
 type advisor struct {
@@ -256,17 +241,6 @@ func (ad *advisor) advise(spec string, loc *time.Location) (advice, error) {
 	}
 	ad.cache[key] = adviceResult{a, err}
 	return a, err
-}
-
-// cronReads reports whether cron reads the file name in /etc/cron.d: not
-// a directory, a hidden file, a backup (~) or a package manager's leftover.
-func cronReads(name string) bool {
-	base := filepath.Base(name)
-	if strings.HasPrefix(base, ".") || strings.HasSuffix(base, "~") || strings.Contains(base, ".dpkg-") || strings.Contains(base, ".rpm") {
-		return false
-	}
-	info, err := os.Stat(name)
-	return err != nil || !info.IsDir()
 }
 
 // jobRow is one job (or invalid line) of a crontab audit, for --json.
@@ -365,7 +339,7 @@ func (o *crontabOptions) audit(env Env, args []string, marginSet bool) error {
 		}
 	}
 	for _, src := range sources {
-		locs := zones(src.lines, loc)
+		locs := crontab.Zones(src.lines, loc)
 		for _, r := range au.Audit(src.lines) {
 			l := r.Line
 			where := fmt.Sprintf("%s:%d", src.name, l.Number)
@@ -521,7 +495,7 @@ func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {
 	}
 	var options string
 	if o.urlFile != "" {
-		options = " --url-file " + quoteWord(o.urlFile)
+		options = " --url-file " + crontab.QuoteWord(o.urlFile)
 		if o.urlFileInsecure {
 			options += " --url-file-insecure"
 		}
@@ -538,7 +512,7 @@ func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {
 		return err
 	}
 	l := src.lines[o.line-1]
-	wrapped, err := l.Wrap(program(src.lines[:o.line]) + " run" + options + " --")
+	wrapped, err := l.Wrap(caller(src.lines[:o.line]) + " run" + options + " --")
 	if err != nil {
 		return &exitError{code: exitFailure, msg: err.Error()}
 	}
@@ -551,7 +525,7 @@ func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {
 	if err != nil {
 		return err
 	}
-	a, err := o.interval.advise(l.Schedule, zones(src.lines[:o.line], loc)[o.line-1], marginSet)
+	a, err := o.interval.advise(l.Schedule, crontab.Zones(src.lines[:o.line], loc)[o.line-1], marginSet)
 	var ue *usageError
 	switch {
 	case errors.As(err, &ue):
@@ -582,37 +556,12 @@ func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {
 	return nil
 }
 
-// program is how a wrapped line calls opkuma: by name when the crontab's
-// PATH (as of its last line) finds this opkuma, else by this executable's
-// absolute path, so that cron finds it.
-func program(lines []crontab.Line) string {
+// caller is how a wrapped line after lines calls opkuma: by name when the
+// crontab's PATH finds this opkuma, else by this executable's absolute path.
+func caller(lines []crontab.Line) string {
 	exe, err := os.Executable()
-	if err != nil || filepath.Base(exe) != "opkuma" {
-		return "opkuma"
-	}
-	self, err := os.Stat(exe)
 	if err != nil {
 		return "opkuma"
 	}
-	path := crontab.DefaultPath
-	for _, l := range lines {
-		if l.Kind == crontab.Env && l.Name == "PATH" {
-			path = l.Value
-		}
-	}
-	for _, dir := range filepath.SplitList(path) {
-		if info, err := os.Stat(filepath.Join(dir, "opkuma")); err == nil && filepath.IsAbs(dir) && os.SameFile(info, self) {
-			return "opkuma"
-		}
-	}
-	return quoteWord(exe)
-}
-
-// quoteWord quotes w for sh when it needs it. A leading ~/ stays outside
-// the quotes, so the shell expands it to the job's home.
-func quoteWord(w string) string {
-	if rest, ok := strings.CutPrefix(w, "~/"); ok && rest != "" {
-		return "~/" + runner.Quote(rest)
-	}
-	return runner.Quote(w)
+	return crontab.Caller(lines, exe, "opkuma")
 }

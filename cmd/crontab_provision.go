@@ -101,7 +101,7 @@ func (o *crontabOptions) wrapProvision(env Env, args []string, marginSet bool) e
 	}
 	wrapped := map[int]string{}
 	for _, j := range jobs {
-		prefix := program(src.lines[:j.line.Number]) + " run --url-file " + quoteWord(j.URLFile) + " --"
+		prefix := caller(src.lines[:j.line.Number]) + " run --url-file " + crontab.QuoteWord(j.URLFile) + " --"
 		if j.wrapped, err = j.line.Wrap(prefix); err != nil {
 			return &exitError{code: exitFailure, msg: err.Error()}
 		}
@@ -156,7 +156,7 @@ func (o *crontabOptions) selectJobs(env Env, src source, loc *time.Location, mar
 		return nil, err
 	}
 	ad := &advisor{o: &o.interval, marginSet: marginSet}
-	locs := zones(src.lines, loc)
+	locs := crontab.Zones(src.lines, loc)
 	var jobs []*provisioned
 	for i, l := range src.lines {
 		if o.line > 0 && l.Number != o.line {

@@ -369,7 +369,7 @@ func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
 	w := wrapper(env)
 	var jobs []*checked
 	for _, src := range sources {
-		locs := zones(src.lines, loc0)
+		locs := crontab.Zones(src.lines, loc0)
 		vars := map[string]string{}
 		for i, l := range src.lines {
 			if l.Kind == crontab.Env {

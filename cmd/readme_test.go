@@ -216,7 +216,7 @@ func shellJoin(args []string) string {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		b.WriteString(quoteWord(a))
+		b.WriteString(crontab.QuoteWord(a))
 	}
 	return b.String()
 }
