@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -295,21 +294,10 @@ func wrapper(env Env) crontab.Wrapper {
 // "" is the user running opkuma.
 func homeDir(env Env) func(string) (string, error) {
 	return func(name string) (string, error) {
-		if name == "" {
-			if h := env.Getenv("HOME"); h != "" {
-				return h, nil
-			}
-			u, err := user.Current()
-			if err != nil {
-				return "", err
-			}
-			return u.HomeDir, nil
+		if h := env.Getenv("HOME"); name == "" && h != "" {
+			return h, nil
 		}
-		u, err := user.Lookup(name)
-		if err != nil {
-			return "", err
-		}
-		return u.HomeDir, nil
+		return crontab.HomeDir(name)
 	}
 }
 

@@ -1,8 +1,12 @@
 package crontab
 
 import (
+	"bufio"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -90,4 +94,38 @@ func quoteLiteral(w string) string {
 		return w
 	}
 	return shQuote(w)
+}
+
+// HomeDir returns the home directory that cron gives the jobs of the user
+// called name ("": the user running this program), from /etc/passwd, where
+// cron reads it.
+func HomeDir(name string) (string, error) {
+	f, err := os.Open("/etc/passwd")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	return homeIn(f, name, strconv.Itoa(os.Getuid()))
+}
+
+// homeIn finds in a passwd(5) file the home directory of the user called
+// name, or with the user ID uid when name is "".
+func homeIn(passwd io.Reader, name, uid string) (string, error) {
+	s := bufio.NewScanner(passwd)
+	for s.Scan() {
+		f := strings.Split(s.Text(), ":")
+		if len(f) < 7 || strings.HasPrefix(f[0], "#") {
+			continue
+		}
+		if name != "" && f[0] == name || name == "" && f[2] == uid {
+			return f[5], nil
+		}
+	}
+	if err := s.Err(); err != nil {
+		return "", err
+	}
+	if name == "" {
+		return "", fmt.Errorf("no user with ID %s in /etc/passwd", uid)
+	}
+	return "", fmt.Errorf("no user %q in /etc/passwd", name)
 }
