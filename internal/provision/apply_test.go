@@ -116,6 +116,21 @@ func TestApply(t *testing.T) {
 	}
 }
 
+// TestApplyNewTag: a tag that Uptime Kuma does not have yet is made, then
+// put on the new monitor. Mutation caught: AddTag's success taken for an
+// error (the monitor left without the tag).
+func TestApplyNewTag(t *testing.T) {
+	f := &fakeServer{monitors: map[int]kumaapi.Monitor{}, tags: []kumaapi.Tag{{ID: 1, Name: "other"}}}
+	d, _ := Decide(nil, Job{Name: "backup", Tag: "cron", Want: Target{Interval: 60}})
+	m, _, err := Apply(context.Background(), f, d, nil)
+	if err != nil || !m.HasTag("cron") {
+		t.Errorf("created %+v, %v; want it tagged cron", m, err)
+	}
+	if want := []string{"add", "addTag cron", "addMonitorTag"}; !reflect.DeepEqual(f.calls, want) {
+		t.Errorf("calls %v, want %v", f.calls, want)
+	}
+}
+
 // Catches: a token with modulo bias (bytes 248-255 used), or not from the
 // given source.
 func TestNewToken(t *testing.T) {
@@ -124,6 +139,11 @@ func TestNewToken(t *testing.T) {
 	got, err := newToken(bytes.NewReader(src))
 	if want := strings.Repeat("A9A9", 8); err != nil || got != want {
 		t.Errorf("newToken = %q, %v; want %q", got, err, want)
+	}
+	// 248 is the first byte skipped.
+	src = append(bytes.Repeat([]byte{248}, 8), bytes.Repeat([]byte{1}, 32)...)
+	if got, err := newToken(bytes.NewReader(src)); err != nil || got != strings.Repeat("B", 32) {
+		t.Errorf("newToken with 248s = %q, %v; want B*32", got, err)
 	}
 	if _, err := newToken(bytes.NewReader(nil)); err == nil {
 		t.Errorf("newToken of an empty source: no error")

@@ -88,6 +88,19 @@ func TestInstallFile(t *testing.T) {
 	}
 }
 
+// TestChangedErrorMessage: the message names the file, or the user's
+// crontab when there is none.
+func TestChangedErrorMessage(t *testing.T) {
+	for _, tc := range []struct{ name, want string }{
+		{"", "the user's crontab changed since it was read"},
+		{"/etc/cron.d/jobs", "/etc/cron.d/jobs changed since it was read"},
+	} {
+		if got := (&ChangedError{Name: tc.name}).Error(); got != tc.want {
+			t.Errorf("ChangedError{%q}: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
 // Catches: a user's crontab changed since it was read replaced; no backup
 // of the old one, or not with mode 0600; the new one not given to
 // crontab -.

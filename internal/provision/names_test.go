@@ -26,6 +26,8 @@ func TestJobName(t *testing.T) {
 		{"", "test -x /usr/sbin/anacron || ( cd / && run-parts --report /etc/cron.daily )", "run-parts"},
 		{"", `sh -c '/opt/app/bin/rotate --all'`, "rotate"},
 		{"", "'unterminated", "job"},
+		{"", "sh -c", "sh"}, // -c without its command
+		{"", "bash -x", "bash"},
 	} {
 		text := tc.above + "\n0 * * * * " + tc.command + "\n"
 		lines, err := crontab.Parse(strings.NewReader(text), false)
@@ -36,11 +38,16 @@ func TestJobName(t *testing.T) {
 			t.Errorf("JobName(%q / %q) = %q, want %q", tc.above, tc.command, got, tc.want)
 		}
 	}
+	// The first line has no line above it.
+	if first, _ := crontab.Parse(strings.NewReader("0 * * * * /bin/true\n"), false); JobName(first, 0, FromComment) != "true" {
+		t.Errorf("first line: %q", JobName(first, 0, FromComment))
+	}
 	lines, _ := crontab.Parse(strings.NewReader("# named\n0 * * * * /bin/true\n"), false)
 	if got := JobName(lines, 1, FromCommand); got != "true" {
 		t.Errorf("FromCommand: %q", got)
 	}
-	for in, want := range map[string]string{"nightly backup": "nightly-backup", "a/b c": "a-b-c", "../x": "x", "é": "job", "backup.sh-2": "backup.sh-2"} {
+	for in, want := range map[string]string{"nightly backup": "nightly-backup", "a/b c": "a-b-c", "../x": "x", "é": "job", "backup.sh-2": "backup.sh-2",
+		"Db_Dump.v2": "Db_Dump.v2", "a[b]^c`d": "a-b-c-d", "x@y{z}~": "x-y-z", "AZ09az": "AZ09az"} {
 		if got := FileStem(in); got != want {
 			t.Errorf("FileStem(%q) = %q, want %q", in, got, want)
 		}

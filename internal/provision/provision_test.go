@@ -20,6 +20,8 @@ func TestPlan(t *testing.T) {
 		{3720, 2, Target{Interval: 3720, Retries: 2}},
 		{2_073_600, 0, Target{Interval: 2_073_600}},
 		{2_073_601, 0, Target{Interval: 2_073_600, Retries: 1, RetryInterval: 2_073_600}},
+		{2 * 2_073_600, 0, Target{Interval: 2_073_600, Retries: 1, RetryInterval: 2_073_600}},
+		{2*2_073_600 + 1, 0, Target{Interval: 2_073_600, Retries: 2, RetryInterval: 2_073_600}},
 		{2_946_240, 1, Target{Interval: 2_073_600, Retries: 2, RetryInterval: 2_073_600}}, // @monthly
 	} {
 		if got := Plan(tc.advised, tc.retries); got != tc.want {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -152,20 +153,61 @@ func TestTimeoutKillsGroup(t *testing.T) {
 
 // TestTimeoutTermEnough: a job whose group all ends on SIGTERM exits 124,
 // at once: its zombies, which a slow init may keep for a while, do not
-// count as left in the group.
+// count as left in the group. KillAfter 0 means DefaultKillAfter, not an
+// immediate SIGKILL. Mutations caught: DefaultKillAfter 0, `killAfter < 0`.
 func TestTimeoutTermEnough(t *testing.T) {
-	start := time.Now()
-	r := Run(Spec{
-		Command: Command{Argv: []string{"sh", "-c", "sleep 30 & wait"}},
-		Env:     env(),
-		Timeout: 50 * time.Millisecond, KillAfter: 20 * time.Second,
-	})
-	if r.ExitCode != ExitTimedOut || r.Killed {
-		t.Fatalf("got %+v, want 124 without kill", r)
+	for _, killAfter := range []time.Duration{20 * time.Second, 0} {
+		t.Run(fmt.Sprint("KillAfter ", killAfter), func(t *testing.T) {
+			start := time.Now()
+			r := Run(Spec{
+				Command: Command{Argv: []string{"sh", "-c", "sleep 30 & wait"}},
+				Env:     env(),
+				Timeout: 50 * time.Millisecond, KillAfter: killAfter,
+			})
+			if r.ExitCode != ExitTimedOut || r.Killed || !r.TimedOut {
+				t.Fatalf("got %+v, want 124 without kill", r)
+			}
+			if took := time.Since(start); took > time.Second {
+				t.Errorf("took %v: waited for zombies", took)
+			}
+		})
 	}
-	if took := time.Since(start); took > time.Second {
-		t.Errorf("took %v: waited for zombies", took)
+}
+
+// TestTimeoutWaitsForGroup: the child ends on the timeout's SIGTERM, but a
+// grandchild in its group traps it and takes a moment to finish: Run
+// returns only once the grandchild has gone, without SIGKILL. Mutations
+// caught: the job sharing opkuma's group (SIGTERM to the child alone),
+// groupAlive always false, no polling of the group until the kill deadline.
+func TestTimeoutWaitsForGroup(t *testing.T) {
+	// The grandchild writes "armed" once its trap is set; a timeout that
+	// came before (a very slow start) proves nothing: try a longer one.
+	for _, timeout := range []time.Duration{100 * time.Millisecond, 500 * time.Millisecond, 2 * time.Second} {
+		d := t.TempDir()
+		grandchild := `trap 'sleep 0.2; echo bye > ` + d + `/bye; exit 0' TERM; echo $$ > ` + d + `/armed.tmp; mv ` + d + `/armed.tmp ` + d + `/armed; while :; do sleep 1; done`
+		r := Run(Spec{
+			Command:   Command{Argv: []string{"sh", "-c", `sh -c "$0" & wait`, grandchild}},
+			Env:       env(),
+			Timeout:   timeout,
+			KillAfter: 5 * time.Second,
+		})
+		b, err := os.ReadFile(d + "/armed")
+		if err != nil {
+			continue // the SIGTERM came before the trap
+		}
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && running(pid) {
+			syscall.Kill(pid, syscall.SIGKILL)
+			t.Errorf("grandchild %d still runs after Run", pid)
+		}
+		if _, err := os.Stat(d + "/bye"); err != nil {
+			t.Errorf("Run returned before the grandchild ended: %v", err)
+		}
+		if r.ExitCode != ExitTimedOut || !r.TimedOut || r.Killed {
+			t.Errorf("got %+v, want 124 without kill", r)
+		}
+		return
 	}
+	t.Fatal("the grandchild never set its trap before the timeout")
 }
 
 func TestShortDuration(t *testing.T) {
