@@ -47,7 +47,8 @@ type Spec struct {
 	OutputWait   time.Duration // 0: DefaultOutputWait
 
 	// Signals are forwarded to the job while it runs; one that comes
-	// before it started means: do not start it. See NotifySignals.
+	// before it started means: do not start it (SIGWINCH excepted). See
+	// CatchSignals.
 	Signals <-chan os.Signal
 	// NotForwarded: see runner.Spec.
 	NotForwarded func(os.Signal)
@@ -92,25 +93,66 @@ func (o Outcome) ExitCode() int {
 	return o.Result.ExitCode
 }
 
-// NotifySignals starts catching the signals that are forwarded to a job,
-// and SIGPIPE (so that a write to a closed stdout fails instead of killing
-// opkuma). A signal that was ignored when opkuma started stays ignored, so
-// that the job inherits it ignored, as it would alone ("cmd &" in sh
-// ignores SIGINT and SIGQUIT; nohup SIGHUP). stop ends the catching.
-func NotifySignals() (sigs <-chan os.Signal, stop func()) {
-	var caught []os.Signal
-	for _, s := range runner.ForwardedSignals() {
-		if !signal.Ignored(s) {
-			caught = append(caught, s)
+// Signals is the catching of the signals forwarded to a job, begun by
+// CatchSignals.
+type Signals struct {
+	ready chan struct{} // closed once every signal is caught
+	c     chan os.Signal
+	pipe  chan os.Signal
+}
+
+// CatchSignals begins catching the signals that are forwarded to a job, and
+// SIGPIPE (so that a write to a closed stdout fails instead of killing
+// opkuma), in the background: the Go runtime takes a round trip to its
+// signal thread for each signal, which costs more than the rest of opkuma's
+// start-up, so the caller goes on reading its command line meanwhile. A
+// signal that was ignored when opkuma started stays ignored, so that the
+// job inherits it ignored, as it would alone ("cmd &" in sh ignores SIGINT
+// and SIGQUIT; nohup SIGHUP).
+func CatchSignals() *Signals {
+	s := &Signals{ready: make(chan struct{}), c: make(chan os.Signal, 8), pipe: make(chan os.Signal, 1)}
+	go func() {
+		defer close(s.ready)
+		var caught []os.Signal
+		for _, sig := range runner.ForwardedSignals() {
+			if !signal.Ignored(sig) {
+				caught = append(caught, sig)
+			}
 		}
-	}
-	c := make(chan os.Signal, 8)
-	signal.Notify(c, caught...)
-	pipe := make(chan os.Signal, 1)
-	if !signal.Ignored(syscall.SIGPIPE) {
-		signal.Notify(pipe, syscall.SIGPIPE)
-	}
-	return c, func() { signal.Stop(c); signal.Stop(pipe) }
+		signal.Notify(s.c, caught...)
+		if !signal.Ignored(syscall.SIGPIPE) {
+			signal.Notify(s.pipe, syscall.SIGPIPE)
+		}
+	}()
+	return s
+}
+
+// C waits until every signal is caught and returns the channel they come
+// on.
+func (s *Signals) C() <-chan os.Signal {
+	<-s.ready
+	return s.c
+}
+
+// Stop ends the catching.
+func (s *Signals) Stop() {
+	<-s.ready
+	signal.Stop(s.c)
+	signal.Stop(s.pipe)
+}
+
+// NotifySignals catches the signals forwarded to a job, as CatchSignals,
+// and returns once they are caught. stop ends the catching.
+func NotifySignals() (sigs <-chan os.Signal, stop func()) {
+	s := CatchSignals()
+	return s.C(), s.Stop
+}
+
+// stopsStart reports whether sig, come before the job started, means: do
+// not start it. SIGWINCH (a terminal resized; its default action is none)
+// does not.
+func stopsStart(sig os.Signal) bool {
+	return sig != syscall.SIGWINCH
 }
 
 // Run takes the lock, runs the job and says how it ended.
@@ -128,11 +170,17 @@ func Run(ctx context.Context, spec Spec) Outcome {
 		watching := make(chan struct{})
 		go func() {
 			defer close(watching)
-			select {
-			case s := <-spec.Signals:
-				stopped <- s
-				cancel()
-			case <-ctx.Done():
+			for {
+				select {
+				case s := <-spec.Signals:
+					if !stopsStart(s) {
+						continue
+					}
+					stopped <- s
+					cancel()
+				case <-ctx.Done():
+				}
+				return
 			}
 		}()
 		l, err := lock.Acquire(ctx, spec.Lock, spec.LockWait, spec.LockBusy)
@@ -155,11 +203,16 @@ func Run(ctx context.Context, spec Spec) Outcome {
 		out.LockWaited = l.Waited
 	}
 	// A signal before the job starts means: do not start it.
-	select {
-	case s := <-spec.Signals:
-		out.Signal = s
-		return out
-	default:
+	for pending := true; pending; {
+		select {
+		case s := <-spec.Signals:
+			if stopsStart(s) {
+				out.Signal = s
+				return out
+			}
+		default:
+			pending = false
+		}
 	}
 
 	capture, err := output.Start(spec.Stdout, spec.Stderr, output.Options{

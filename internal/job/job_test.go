@@ -85,6 +85,45 @@ func TestRunNotStarted(t *testing.T) {
 	}
 }
 
+// A terminal resized (SIGWINCH) before the job started, or while it
+// waited for its lock, does not stop it: SIGWINCH ends nothing. Mutation
+// caught: stopsStart true for every signal (before, a resize during
+// --lock-wait cancelled the run).
+func TestRunWinchBeforeStart(t *testing.T) {
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "ran")
+	cmd := runner.Command{Argv: []string{"touch", marker}}
+	env := []string{"PATH=" + os.Getenv("PATH")}
+	for _, lockFile := range []string{"", filepath.Join(dir, "l")} {
+		os.Remove(marker)
+		sigs := make(chan os.Signal, 2)
+		sigs <- syscall.SIGWINCH
+		sigs <- syscall.SIGWINCH
+		out := Run(context.Background(), Spec{Command: cmd, Env: env, Signals: sigs, Lock: lockFile})
+		if !out.Started || out.ExitCode() != 0 {
+			t.Errorf("lock %q: %+v", lockFile, out)
+		}
+		if _, err := os.Stat(marker); err != nil {
+			t.Errorf("lock %q: the job did not run", lockFile)
+		}
+	}
+}
+
+// CatchSignals catches in the background; C waits until it has. Mutation
+// caught: C returning before signal.Notify (a signal sent then kills the
+// test process).
+func TestCatchSignals(t *testing.T) {
+	s := CatchSignals()
+	defer s.Stop()
+	c := s.C()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGUSR2); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-c; got != syscall.SIGUSR2 {
+		t.Errorf("caught %v", got)
+	}
+}
+
 func devNull(t *testing.T) *os.File {
 	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
