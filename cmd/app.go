@@ -8,9 +8,11 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/opkuma/opkuma/internal/job"
 	"github.com/opkuma/opkuma/pusher"
 
 	_ "github.com/opkuma/opkuma/internal/unixonly" // a clear error for a Windows build
@@ -32,6 +34,14 @@ type Env struct {
 	Stderr io.Writer
 	Getenv func(string) string
 	HTTP   pusher.Doer // nil: a client that honours proxy variables
+
+	early *early // what Main began before the command runs
+}
+
+// early is what Main begins for a command before urfave/cli has read the
+// command line, to run alongside it.
+type early struct {
+	signals *job.Signals // run: the catching of the job's signals
 }
 
 // Execute runs opkuma with the process's arguments and streams, and exits
@@ -43,18 +53,19 @@ func Execute() {
 // Main runs opkuma with args (args[0] is the program name) and returns the
 // exit code. Errors are printed to env.Stderr as one line each.
 func Main(args []string, env Env) int {
+	env.early = &early{}
 	app := newApp(env)
+	if c, _ := commandOf(app, args); c != nil && c.Name == "run" {
+		env.early.signals = job.CatchSignals()
+		defer env.early.signals.Stop()
+	}
 	err := app.Run(flagsFirst(app, args))
 	return exitCode(err, env.Stderr)
 }
 
-// flagsFirst lets flags follow the arguments of a command, as in
-// "opkuma interval '0 * * * *' --runtime 1m": urfave/cli, like Go's flag
-// package, stops at the first argument. Which flags take a value comes from
-// their definitions. A command whose arguments are a command line of their
-// own (its ArgsUsage starts with "--", as run's) is left alone: what follows
-// its flags belongs to the job.
-func flagsFirst(app *cli.App, args []string) []string {
+// commandOf returns the (sub)command that args name, and the index of the
+// first argument after its name; nil when they name none.
+func commandOf(app *cli.App, args []string) (*cli.Command, int) {
 	i := skipFlags(app.Flags, args, 1)
 	var cmd *cli.Command
 	for cmds := app.Commands; i < len(args); i++ {
@@ -64,6 +75,17 @@ func flagsFirst(app *cli.App, args []string) []string {
 		}
 		cmd, cmds = c, c.Subcommands
 	}
+	return cmd, i
+}
+
+// flagsFirst lets flags follow the arguments of a command, as in
+// "opkuma interval '0 * * * *' --runtime 1m": urfave/cli, like Go's flag
+// package, stops at the first argument. Which flags take a value comes from
+// their definitions. A command whose arguments are a command line of their
+// own (its ArgsUsage starts with "--", as run's) is left alone: what follows
+// its flags belongs to the job.
+func flagsFirst(app *cli.App, args []string) []string {
+	cmd, i := commandOf(app, args)
 	if cmd == nil || strings.HasPrefix(cmd.ArgsUsage, "--") || cmd.SkipFlagParsing {
 		return args
 	}
@@ -133,9 +155,12 @@ never ran.
 		// --version is opkuma's own flag, without urfave/cli's -v: a
 		// top-level -v is --verbose, as it is for run and push.
 		HideVersion: true,
-		Reader:      env.Stdin,
-		Writer:      env.Stdout,
-		ErrWriter:   env.Stderr,
+		// Any fixed time: left zero, urfave/cli stats the binary at every
+		// start to fill it, and nothing opkuma prints shows it.
+		Compiled:  time.Unix(0, 0),
+		Reader:    env.Stdin,
+		Writer:    env.Stdout,
+		ErrWriter: env.Stderr,
 		Flags: []cli.Flag{
 			&boolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print more, for every command: as run -v, push -v (one line per push attempt)", Destination: &fe.verbose},
 			&boolFlag{Name: "version", Usage: "print the version", Destination: &showVersion},

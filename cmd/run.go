@@ -101,8 +101,15 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 
 	// Signals are caught from here on: during the lock wait, the run and
 	// the push.
-	sigs, stop := job.NotifySignals()
-	defer stop()
+	var signals *job.Signals
+	if env.early != nil {
+		signals = env.early.signals
+	}
+	if signals == nil { // Main did not begin it
+		signals = job.CatchSignals()
+		defer signals.Stop()
+	}
+	sigs := signals.C()
 	stdin, stdout, stderr := stdio(env)
 	out := job.Run(ctx, job.Spec{
 		Command:      command,
