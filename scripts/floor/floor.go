@@ -6,6 +6,10 @@
 //
 //	go build -o floor scripts/floor/floor.go
 //	floor URL COMMAND [ARGS...]
+//
+// With FLOOR_SIGNALS=1 it also catches the signals opkuma forwards (and
+// SIGPIPE), as the least a wrapper that forwards signals must do; it does
+// not forward them.
 package main
 
 import (
@@ -15,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"syscall"
 	"time"
 )
@@ -23,6 +28,10 @@ func main() {
 	if len(os.Args) < 3 {
 		fmt.Fprintln(os.Stderr, "usage: floor URL COMMAND [ARGS...]")
 		os.Exit(2)
+	}
+	if os.Getenv("FLOOR_SIGNALS") == "1" {
+		signal.Notify(make(chan os.Signal, 8), syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP,
+			syscall.SIGQUIT, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGWINCH, syscall.SIGPIPE)
 	}
 	url := os.Args[1]
 	c := exec.Command(os.Args[2], os.Args[3:]...)
