@@ -212,7 +212,7 @@ func AssignNames(slots []*Slot, monitors []kumaapi.Monitor, taken map[string]boo
 				if n == 1 {
 					j.Passed = why
 				}
-				if n > 1000 {
+				if n >= 1000 {
 					return &NoFreeNameError{Index: i, Base: j.Base}
 				}
 				continue

@@ -1,8 +1,10 @@
 package provision
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -28,6 +30,15 @@ func TestJobName(t *testing.T) {
 		{"", "'unterminated", "job"},
 		{"", "sh -c", "sh"}, // -c without its command
 		{"", "bash -x", "bash"},
+		// Mutations: words read past their end when only assignments are
+		// left; an operator first (Position 0) taken as the end.
+		{"", "A=1", "job"},
+		{"", "A=1 B=2; backup", "backup"},
+		{"", "; backup", "backup"},
+		{"", "&& backup", "backup"},
+		// Twenty steps at most: i <= 20 or i-- would find the program.
+		{"", strings.Repeat("cd /; ", 19) + "backup", "backup"},
+		{"", strings.Repeat("cd /; ", 20) + "backup", "job"},
 	} {
 		text := tc.above + "\n0 * * * * " + tc.command + "\n"
 		lines, err := crontab.Parse(strings.NewReader(text), false)
@@ -50,6 +61,34 @@ func TestJobName(t *testing.T) {
 		"Db_Dump.v2": "Db_Dump.v2", "a[b]^c`d": "a-b-c-d", "x@y{z}~": "x-y-z", "AZ09az": "AZ09az"} {
 		if got := FileStem(in); got != want {
 			t.Errorf("FileStem(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestAssignNamesNoFreeName: NoFreeNameError when base and base-2 to
+// base-1000 are all taken, as documented; base-1000 is still given when
+// free. Mutation that showed it: n >= 1000 (the documented limit) lived.
+// It FAILS on the current code: AssignNames also tries base-1001.
+func TestAssignNamesNoFreeName(t *testing.T) {
+	for _, tc := range []struct {
+		taken int    // monitors x, x-2 ... x-taken that are not push monitors
+		want  string // the name given; "": NoFreeNameError
+	}{
+		{999, "x-1000"},
+		{1000, ""},
+	} {
+		monitors := []kumaapi.Monitor{{ID: 1, Name: "x", Type: "http"}}
+		for n := 2; n <= tc.taken; n++ {
+			monitors = append(monitors, kumaapi.Monitor{ID: n, Name: "x-" + strconv.Itoa(n), Type: "http"})
+		}
+		slots := []*Slot{{Base: "x", Want: Target{Interval: 60}}}
+		err := AssignNames(slots, monitors, nil, "", t.TempDir())
+		var nf *NoFreeNameError
+		switch {
+		case tc.want == "" && (!errors.As(err, &nf) || nf.Base != "x" || nf.Index != 0):
+			t.Errorf("x to x-%d taken: name %q, err %v; want NoFreeNameError", tc.taken, slots[0].Name, err)
+		case tc.want != "" && (err != nil || slots[0].Name != tc.want):
+			t.Errorf("x to x-%d taken: name %q, err %v; want %q", tc.taken, slots[0].Name, err, tc.want)
 		}
 	}
 }
