@@ -27,6 +27,13 @@ func TestCommands(t *testing.T) {
 		{"a 2>/dev/null >&2 <in b", []string{"a b|"}, []bool{false}},
 		{"a 'unterminated & b", []string{"a 'unterminated & b|"}, []bool{false}},
 		{"a|b", []string{"a||", "b|"}, []bool{true, false}},
+		// Mutations: a redirection right after a separator reads the word
+		// before it (there is none) or keeps its target; a last redirection
+		// reads past the tokens; an empty last command kept, or none for "".
+		{"a;>f b", []string{"a|;", "b|"}, []bool{true, false}},
+		{"a >", []string{"a|"}, []bool{false}},
+		{"a;", []string{"a|;"}, []bool{true}},
+		{"", []string{"|"}, []bool{false}},
 	}
 	for _, tt := range tests {
 		var got []string
@@ -155,6 +162,21 @@ func TestAudit(t *testing.T) {
 		// Mutation: a relative PATH entry unknown although home is known.
 		{"PATH=bin\n0 * * * * " + O + " -- nosuch", true, []Problem{JobNotFound}},
 		{"PATH=bin\n0 * * * * " + O + " -- job", true, nil},
+		// Mutation: job starting at 1, not -1, with neither "--" nor a job.
+		{"0 * * * * " + O, true, []Problem{NoJob}},
+		// Mutation: a value-taking option as last word reads past the words.
+		{"0 * * * * " + O + " --timeout", true, []Problem{NoJob}},
+		// Mutation: the command before the call (empty here, cut by "(") read
+		// as if it had a last word.
+		{"0 * * * * (" + O + " -- /bin/true)", true, nil},
+		// Mutation: any glued operator (here ")") taken as cutting the URL.
+		{"0 * * * * (/usr/local/bin/opkuma run --url https://k/api/push/T)", true, []Problem{NoJob}},
+		// Mutation: the URL as written read past the end of the line.
+		{"0 * * * * /usr/local/bin/opkuma run --url https://k/api/push/T?a=1&b=2", true, []Problem{UnquotedURL}},
+		// Mutations: a job of assignments only read past its words; the
+		// assignments before the job's command not skipped.
+		{"0 * * * * " + O + " -- 'A=1 B=2'", true, nil},
+		{"0 * * * * " + O + " -- 'A=1 /bin/true'", true, nil},
 	}
 	for _, tt := range tests {
 		lines, err := Parse(strings.NewReader(tt.crontab), false)
@@ -255,6 +277,53 @@ func FuzzWrapAudit(f *testing.F) {
 			t.Fatalf("wrapped %q -> %q: job words %q, want %q", raw, w, text, orig)
 		}
 	})
+}
+
+// TestAuditColumns checks the column of a bare % and of a missing job.
+// Mutations caught: pct or the text's length subtracted, or 1 subtracted.
+func TestAuditColumns(t *testing.T) {
+	const O = "/usr/local/bin/opkuma run --url-file /etc/opkuma/ok.url"
+	for _, tc := range []struct {
+		line    string
+		problem Problem
+		column  int
+	}{
+		{"0 * * * * " + O + " -- 'date +%F'", BarePercent, len("0 * * * * "+O+" -- 'date +") + 1},
+		{"@daily  " + O + " -- date%x", BarePercent, len("@daily  "+O+" -- date") + 1},
+		{"0 * * * * " + O + " --  \t", NoJob, len("0 * * * * "+O+" --") + 1},
+	} {
+		lines, err := Parse(strings.NewReader(tc.line), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := testAuditor(true).Audit(lines)[0]
+		var got []Finding
+		for _, f := range r.Findings {
+			if f.Problem == tc.problem {
+				got = append(got, f)
+			}
+		}
+		if len(got) != 1 || got[0].Column != tc.column {
+			t.Errorf("%q: %s findings %+v, want one at column %d", tc.line, tc.problem, got, tc.column)
+		}
+	}
+}
+
+// TestPlainWord checks the bytes sh reads literally. Mutations caught: the
+// bounds a, z, A, Z of the letter ranges made strict.
+func TestPlainWord(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want bool
+	}{
+		{"a", true}, {"z", true}, {"A", true}, {"Z", true}, {"0", true}, {"9", true},
+		{"/usr/bin/x_y-1.2:3,@+=%", true},
+		{"", false}, {"`", false}, {"{", false}, {"@a[", false}, {"a b", false}, {"$x", false},
+	} {
+		if got := plainWord(tc.s); got != tc.want {
+			t.Errorf("plainWord(%q) = %v, want %v", tc.s, got, tc.want)
+		}
+	}
 }
 
 // unquoteSingle undoes shQuote.

@@ -144,3 +144,28 @@ func TestHomeIn(t *testing.T) {
 		t.Errorf("HomeDir(root): %v", err)
 	}
 }
+
+// TestHomeInErrors: the error names the user, or the user ID when no name
+// was given. Mutation caught: name == "" negated.
+func TestHomeInErrors(t *testing.T) {
+	const passwd = "root:x:0:0:root:/root:/bin/bash\n"
+	for _, c := range []struct{ name, uid, want string }{
+		{"", "77", "no user with ID 77 in /etc/passwd"},
+		{"bob", "0", `no user "bob" in /etc/passwd`},
+	} {
+		if _, err := homeIn(strings.NewReader(passwd), c.name, c.uid); err == nil || err.Error() != c.want {
+			t.Errorf("homeIn(%q, uid %s): %v, want %q", c.name, c.uid, err, c.want)
+		}
+	}
+}
+
+// TestHomeDir reads this machine's /etc/passwd, where root has a home.
+// Mutation caught: err == nil after opening it (an empty home, no error).
+func TestHomeDir(t *testing.T) {
+	if _, err := os.Stat("/etc/passwd"); err != nil {
+		t.Skip(err)
+	}
+	if home, err := HomeDir("root"); err != nil || !filepath.IsAbs(home) {
+		t.Errorf("HomeDir(root) = %q, %v; want an absolute path", home, err)
+	}
+}

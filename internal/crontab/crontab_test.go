@@ -87,6 +87,8 @@ func TestWrap(t *testing.T) {
 		{"@daily LANG=C report\r", "@daily " + prefix + " 'LANG=C report'\r"},
 		// A builtin runs in sh only: exit 3 as argv would be "not found".
 		{"@daily exit 3", "@daily " + prefix + " 'exit 3'"},
+		// Mutation: a % first in the command not taken as the stdin's start.
+		{"0 * * * * %stdin", "0 * * * * " + prefix + " ''%stdin"},
 	}
 	for _, tt := range tests {
 		lines, _ := Parse(strings.NewReader(tt.line), false)
@@ -111,6 +113,54 @@ func TestWrap(t *testing.T) {
 	}
 	if _, err := wrapLine(prefix, "0 * * * * x % y"); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestWrapNotJob checks the error for each kind of line that is not a job.
+// Mutations caught: "an" for the wrong kinds.
+func TestWrapNotJob(t *testing.T) {
+	for _, tc := range []struct{ line, want string }{
+		{"", "line 1 is a blank line, not a job"},
+		{"# x", "line 1 is a comment line, not a job"},
+		{"A=1", "line 1 is an environment line, not a job"},
+		{"not a job", "line 1 is an invalid line, not a job"},
+	} {
+		_, err := parseLine(1, tc.line, false).Wrap("opkuma run --")
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("Wrap of %q: %v, want %q", tc.line, err, tc.want)
+		}
+	}
+}
+
+// TestEnvValue checks the quotes taken off an environment value. Mutations
+// caught: "" kept, any value whose ends match unquoted.
+func TestEnvValue(t *testing.T) {
+	for _, tc := range []struct{ line, want string }{
+		{`A=""`, ""}, {`A=''`, ""}, {`A="x y"`, "x y"}, {`A='x'`, "x"},
+		{`A=abba`, "abba"}, {`A="x'`, `"x'`}, {`A="`, `"`}, {`A=x`, "x"},
+	} {
+		if l := parseLine(1, tc.line, false); l.Kind != Env || l.Value != tc.want {
+			t.Errorf("%q: kind %v value %q, want %q", tc.line, l.Kind, l.Value, tc.want)
+		}
+	}
+}
+
+// TestMonitored checks what counts as a job under opkuma run. Mutation
+// caught: "opkuma run" alone (two words) not counted.
+func TestMonitored(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"0 * * * * opkuma run", true},
+		{"0 * * * * A=1 /usr/bin/opkuma run -- x", true},
+		{"0 * * * * opkuma", false},
+		{"0 * * * * opkuma list", false},
+		{"0 * * * * =x opkuma run", false},
+	} {
+		if got := parseLine(1, tc.line, false).Monitored(); got != tc.want {
+			t.Errorf("Monitored(%q) = %v, want %v", tc.line, got, tc.want)
+		}
 	}
 }
 

@@ -45,6 +45,13 @@ func TestJobToken(t *testing.T) {
 		{"opkuma run -- x --url https://k/api/push/Job", nil, "error"},
 		{"opkuma run --url-file /nonexistent -- x", nil, "error"},
 		{"opkuma run --url https://k/api/nope/X -- x", nil, "error"},
+		// Mutations: words read past their end when the line is only
+		// assignments, has no "--", or ends with a URL option.
+		{"OPKUMA_URL=https://k/api/push/Env", nil, "Env"},
+		{"", map[string]string{"OPKUMA_URL": "https://k/api/push/Tab"}, "Tab"},
+		{"opkuma run -v", map[string]string{"OPKUMA_URL": "https://k/api/push/Tab"}, "Tab"},
+		{"opkuma run --url", map[string]string{"OPKUMA_URL": "https://k/api/push/Tab"}, "Tab"},
+		{"opkuma run -v --url https://k/api/push/Last", nil, "Last"},
 	} {
 		got, err := JobToken(tc.cmd, tc.vars, getenv, opkuma)
 		if err != nil {

@@ -2,6 +2,7 @@ package provision
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -35,6 +36,12 @@ func push(id int, name string, interval, retries int, tags ...string) kumaapi.Mo
 	for _, t := range tags {
 		m.Tags = append(m.Tags, kumaapi.Tag{Name: t})
 	}
+	return m
+}
+
+// retry returns m with its retry interval set.
+func retry(m kumaapi.Monitor, seconds int) kumaapi.Monitor {
+	m.RetryInterval = seconds
 	return m
 }
 
@@ -113,6 +120,10 @@ func TestDrift(t *testing.T) {
 		{paused, want, []string{"paused"}},
 		{other, want, []string{"type http, not push"}},
 		{push(1, "x", 2_073_600, 1), long, []string{"retry interval 0 s < 2073600 s"}},
+		// Mutation: a retry interval equal to the wanted one reported.
+		{retry(push(1, "x", 2_073_600, 1), long.RetryInterval), long, nil},
+		{retry(push(1, "x", 2_073_600, 1), long.RetryInterval+1), long, nil},
+		{retry(push(1, "x", 2_073_600, 1), long.RetryInterval-1), long, []string{fmt.Sprintf("retry interval %d s < %d s", long.RetryInterval-1, long.RetryInterval)}},
 	} {
 		if got := Drift(tc.m, tc.want); !reflect.DeepEqual(got, tc.out) {
 			t.Errorf("Drift(%+v, %+v) = %q, want %q", tc.m, tc.want, got, tc.out)
