@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -121,6 +122,130 @@ func TestCatchSignals(t *testing.T) {
 	}
 	if got := <-c; got != syscall.SIGUSR2 {
 		t.Errorf("caught %v", got)
+	}
+}
+
+// Mutations caught: tabs dropped, the control ranges' bounds moved, a
+// message of exactly the limit cut.
+func TestCleanLineTruncate(t *testing.T) {
+	for in, want := range map[string]string{
+		"a\tb":           "a b",
+		"a\x1fb\x20c":    "ab c",
+		"a\x7fb":         "ab",
+		"a\u0080\u009fb": "ab",
+		"a\u00a0b":       "a\u00a0b",
+		"  x \n":         "x",
+		"bad \xff byte":  "bad \uFFFD byte",
+		"caf\u00e9\r\n":  "caf\u00e9",
+	} {
+		if got := cleanLine(in); got != want {
+			t.Errorf("cleanLine(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, c := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"abcdef", 6, "abcdef"},
+		{"abcdefg", 6, "abc..."},
+		{"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9", 6, "\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9"},
+		{"\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9", 6, "\u00e9\u00e9\u00e9..."},
+	} {
+		if got := truncate(c.in, c.n); got != c.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
+		}
+	}
+}
+
+// The lock wait ends at the run's timeout, however long --lock-wait is.
+// Mutation caught: the timeout not applied to the wait.
+func TestRunLockWaitEndsAtTimeout(t *testing.T) {
+	dir := t.TempDir()
+	held, err := lock.Acquire(context.Background(), filepath.Join(dir, "l"), 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+	done := make(chan Outcome, 1)
+	go func() {
+		done <- Run(context.Background(), Spec{
+			Command: runner.Command{Argv: []string{"true"}}, Env: []string{"PATH=" + os.Getenv("PATH")},
+			Lock: filepath.Join(dir, "l"), LockWait: time.Hour, Timeout: 100 * time.Millisecond,
+		})
+	}()
+	select {
+	case out := <-done:
+		if out.Started || out.Err == nil {
+			t.Errorf("got %+v, want not started, with an error", out)
+		}
+	case <-time.After(30 * time.Second): // only a failing run gets here
+		t.Fatal("the lock wait went on past the run's timeout")
+	}
+}
+
+// Output still open after the job exits is waited for (DefaultOutputWait
+// when OutputWait is 0), and no longer than OutputWait. Mutations caught:
+// DefaultOutputWait 0, OutputWait 0 not replaced by the default, a set
+// OutputWait replaced by the default.
+func TestRunOutputWait(t *testing.T) {
+	env := []string{"PATH=" + os.Getenv("PATH")}
+	// A background process writes a last line after the job exited.
+	out := Run(context.Background(), Spec{
+		Command:  runner.Command{Argv: []string{"sh", "-c", "echo early; (sleep 0.3; echo late) & exit 1"}},
+		Env:      env,
+		Stdout:   devNull(t),
+		Stderr:   devNull(t),
+		KeepTail: true,
+	})
+	if got := out.DownMessage(); got != "exit 1: late" || out.OutputCut {
+		t.Errorf("default wait: %q, cut %v; want the late line", got, out.OutputCut)
+	}
+	// One that holds the output far longer than OutputWait.
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	start := time.Now()
+	out = Run(context.Background(), Spec{
+		Command:    runner.Command{Argv: []string{"sh", "-c", "sleep 60 & echo $! > " + pidFile + "; exit 1"}},
+		Env:        env,
+		Stdout:     devNull(t),
+		Stderr:     devNull(t),
+		KeepTail:   true,
+		OutputWait: 50 * time.Millisecond,
+	})
+	if b, err := os.ReadFile(pidFile); err == nil {
+		if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
+	if took := time.Since(start); !out.OutputCut || took > DefaultOutputWait-time.Second {
+		t.Errorf("OutputWait 50ms: cut %v after %v", out.OutputCut, took)
+	}
+}
+
+// With no timeout the lock wait lasts LockWait, and a free lock is taken.
+// Mutation caught: a zero timeout taken as an expired deadline.
+func TestRunLockNoTimeout(t *testing.T) {
+	dir := t.TempDir()
+	env := []string{"PATH=" + os.Getenv("PATH")}
+	out := Run(context.Background(), Spec{
+		Command: runner.Command{Argv: []string{"true"}}, Env: env,
+		Lock: filepath.Join(dir, "free"), LockWait: time.Hour,
+	})
+	if !out.OK() {
+		t.Errorf("free lock: %+v", out)
+	}
+	held, err := lock.Acquire(context.Background(), filepath.Join(dir, "held"), 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+	out = Run(context.Background(), Spec{
+		Command: runner.Command{Argv: []string{"true"}}, Env: env,
+		Lock: filepath.Join(dir, "held"), LockWait: 100 * time.Millisecond,
+	})
+	var busy *lock.BusyError
+	if out.Started || !errors.As(out.Err, &busy) || busy.Waited < 100*time.Millisecond {
+		t.Errorf("held lock, 100ms wait: %+v (%v)", out, out.Err)
 	}
 }
 

@@ -162,6 +162,7 @@ func TestRead(t *testing.T) {
 		msg     string
 		err     string // in the error of the first Read after the messages
 		replies []string
+		limit   int64 // the read limit; 0: 1024
 	}{
 		{name: "text", frames: frame(0x81, "hello"), text: true, msg: "hello"},
 		{name: "binary", frames: frame(0x82, "\x00\x01"), msg: "\x00\x01"},
@@ -182,6 +183,13 @@ func TestRead(t *testing.T) {
 		{name: "too large", frames: frame(0x81, strings.Repeat("z", 2000)), err: "larger than the read limit", replies: []string{"\x08\x03\xf1message too big"}},
 		{name: "too large in fragments", frames: cat(frame(0x01, strings.Repeat("z", 600)), frame(0x80, strings.Repeat("z", 600))), err: "larger than the read limit", replies: []string{"\x08\x03\xf1message too big"}},
 		{name: "cut short", frames: frame(0x81, "hello")[:4], err: "unexpected EOF"},
+		{name: "cut after the header", frames: frame(0x81, "hello")[:2], err: "unexpected EOF"},
+		{name: "exactly the limit", frames: frame(0x81, strings.Repeat("l", 1024)), text: true, msg: strings.Repeat("l", 1024)},
+		{name: "long close", frames: frame(0x88, strings.Repeat("x", 126)), err: "control frame"},
+		{name: "fragmented close", frames: frame(0x08, "\x03\xe8"), err: "control frame"},
+		{name: "ping of 125 bytes", frames: cat(frame(0x89, strings.Repeat("p", 125)), frame(0x81, "a")), text: true, msg: "a", replies: []string{"\x0a" + strings.Repeat("p", 125)}},
+		{name: "close longer than a small limit", frames: frame(0x88, "\x03\xe8twenty bytes here"), limit: 10, err: "(1000: twenty bytes here)", replies: []string{"\x08\x03\xe8"}},
+		{name: "close with a code only", frames: frame(0x88, "\x03\xe9"), err: "(1001)", replies: []string{"\x08\x03\xe9"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			url, fromClient := rawServer(t, upgrade, c.frames)
@@ -190,6 +198,9 @@ func TestRead(t *testing.T) {
 				t.Fatal(err)
 			}
 			conn.SetReadLimit(1024)
+			if c.limit > 0 {
+				conn.SetReadLimit(c.limit)
+			}
 			if c.name == "64-bit length" {
 				conn.SetReadLimit(1 << 20)
 			}
@@ -285,6 +296,20 @@ func TestReadCancelled(t *testing.T) {
 	cancel()
 	if _, _, err := c.Read(ctx); !errors.Is(err, context.Canceled) {
 		t.Errorf("Read on a cancelled context: %v", err)
+	}
+}
+
+// A write whose context has ended fails with the context's error. Mutation
+// caught: the write's own result returned instead.
+func TestWriteCancelled(t *testing.T) {
+	c, _, err := Dial(context.Background(), echoServer(t), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := c.Write(ctx, []byte("x")); !errors.Is(err, context.Canceled) {
+		t.Errorf("Write on a cancelled context: %v", err)
 	}
 }
 
