@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -13,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/opkuma/opkuma/internal/ptytest"
 )
 
 // TestTerminalCtrlC runs opkuma on a terminal (a pty that is its
@@ -34,22 +33,7 @@ func TestTerminalCtrlC(t *testing.T) {
 	if b := os.Getenv("OPKUMA_DIFF_BIN"); b != "" {
 		opkuma = b
 	}
-	ptmx, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("no pty: %v", err)
-	}
-	defer ptmx.Close()
-	if err := unix.IoctlSetPointerInt(int(ptmx.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		t.Skipf("no pty: %v", err)
-	}
-	n, err := unix.IoctlGetInt(int(ptmx.Fd()), unix.TIOCGPTN)
-	if err != nil {
-		t.Skipf("no pty: %v", err)
-	}
-	pts, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("no pty: %v", err)
-	}
+	ptmx, pts := ptytest.Open(t)
 	job := `trap 'echo "got INT"' INT; trap 'exit 143' TERM; echo ready; while :; do sleep 0.1; done`
 	cmd := exec.Command(opkuma, "run", "--verbose", "--url", "http://127.0.0.1:9/api/push/ttytok", "--", "sh", "-c", job)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = pts, pts, pts

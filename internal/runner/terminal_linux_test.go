@@ -1,35 +1,17 @@
 package runner
 
 import (
-	"fmt"
 	"os"
-	"syscall"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/opkuma/opkuma/internal/ptytest"
 )
 
 // TestTerminalOf: the first terminal among the files, skipping nil ones
 // and ones that are not terminals. Mutation caught: f == nil (never a
 // terminal found).
 func TestTerminalOf(t *testing.T) {
-	ptmx, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("no pty: %v", err)
-	}
-	defer ptmx.Close()
-	if err := unix.IoctlSetPointerInt(int(ptmx.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		t.Skipf("no pty: %v", err)
-	}
-	n, err := unix.IoctlGetInt(int(ptmx.Fd()), unix.TIOCGPTN)
-	if err != nil {
-		t.Skipf("no pty: %v", err)
-	}
-	pts, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
-	if err != nil {
-		t.Skipf("no pty: %v", err)
-	}
-	defer pts.Close()
+	ptmx, pts := ptytest.Open(t)
 	null, err := os.Open(os.DevNull)
 	if err != nil {
 		t.Fatal(err)
