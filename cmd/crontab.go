@@ -284,9 +284,10 @@ func wrapper(env Env) crontab.Wrapper {
 			f := findFlag(flags, strings.TrimLeft(option, "-"))
 			return f != nil && takesValue(f)
 		},
-		URLOptions:     []string{"--url", "-url"},
-		URLFileOptions: []string{"--url-file", "-url-file"},
-		URLVariables:   []string{"OPKUMA_URL"},
+		URLOptions:         []string{"--url", "-url"},
+		URLFileOptions:     []string{"--url-file", "-url-file"},
+		URLFileOpenOptions: []string{"--url-file-insecure", "-url-file-insecure"},
+		URLVariables:       []string{"OPKUMA_URL"},
 	}
 }
 

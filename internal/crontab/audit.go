@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -23,7 +24,10 @@ type Wrapper struct {
 	TakesValue     func(option string) bool
 	URLOptions     []string // options whose value is a push URL
 	URLFileOptions []string // options whose value is a file holding one
-	URLVariables   []string // variables that may hold one (NAME=value before the call)
+	// URLFileOpenOptions are options that make the wrapper accept a URL
+	// file others may read (then that is not reported).
+	URLFileOpenOptions []string
+	URLVariables       []string // variables that may hold one (NAME=value before the call)
 }
 
 // Problem is a kind of mistake the audit finds in a wrapper's call.
@@ -210,7 +214,7 @@ func (a *Auditor) call(l Line, cmds []simple, ci, at int, pathVar, home string, 
 	}
 	// The wrapper's options, its subcommand, the subcommand's options,
 	// then the job.
-	job, dashdash, sub := -1, false, false
+	job, dashdash, sub, openFile := -1, false, false, false
 	for i := at + 1; i < len(c.words); i++ {
 		v := c.words[i].value
 		if v == "--" {
@@ -232,12 +236,17 @@ func (a *Auditor) call(l Line, cmds []simple, ci, at int, pathVar, home string, 
 			valueAt, value, hasValue = i, c.words[i].value, true
 		}
 		switch {
+		case contains(a.Wrapper.URLFileOpenOptions, name) && (!hasValue || value != "false" && value != "0"):
+			openFile = true
 		case !hasValue:
 		case contains(a.Wrapper.URLOptions, name):
 			urls = append(urls, valueAt)
 		case contains(a.Wrapper.URLFileOptions, name):
 			a.checkURLFile(c.words[valueAt], value, home, col(c.words[valueAt]), add)
 		}
+	}
+	if openFile { // the wrapper was told: reading it is accepted
+		res.findings = slices.DeleteFunc(res.findings, func(f Finding) bool { return f.Problem == URLFileReadable })
 	}
 	cut := false
 	if ci > 0 {

@@ -70,9 +70,10 @@ var testWrapper = Wrapper{
 	TakesValue: func(o string) bool {
 		return o == "--url" || o == "--url-file" || o == "--timeout" || o == "--lock"
 	},
-	URLOptions:     []string{"--url"},
-	URLFileOptions: []string{"--url-file"},
-	URLVariables:   []string{"OPKUMA_URL"},
+	URLOptions:         []string{"--url"},
+	URLFileOptions:     []string{"--url-file"},
+	URLFileOpenOptions: []string{"--url-file-insecure"},
+	URLVariables:       []string{"OPKUMA_URL"},
 }
 
 func testAuditor(local bool) *Auditor {
@@ -150,6 +151,10 @@ func TestAudit(t *testing.T) {
 		// Mutation: test only the others' read bit.
 		{"0 * * * * /usr/local/bin/opkuma run --url-file ~/.opkuma.url -- /bin/true", true, []Problem{URLFileReadable}},
 		{"0 * * * * /usr/local/bin/opkuma run --url-file=/etc/opkuma/open.url -- /bin/true", true, []Problem{URLFileReadable}},
+		{"0 * * * * /usr/local/bin/opkuma run --url-file=/etc/opkuma/open.url --url-file-insecure -- /bin/true", true, nil},
+		{"0 * * * * /usr/local/bin/opkuma run --url-file-insecure=true --url-file /etc/opkuma/open.url -- /bin/true", true, nil},
+		{"0 * * * * /usr/local/bin/opkuma run --url-file-insecure=false --url-file /etc/opkuma/open.url -- /bin/true", true, []Problem{URLFileReadable}},
+		{"0 * * * * /usr/local/bin/opkuma run --url-file-insecure --url-file /etc/opkuma/none.url -- /bin/true", true, []Problem{URLFileMissing}},
 		{"0 * * * * /usr/local/bin/opkuma run --url-file /etc/opkuma/none.url -- /bin/true", true, []Problem{URLFileMissing}},
 		// Not a call of opkuma: nothing to say.
 		{"0 * * * * echo opkuma run --url x&y", true, nil},
