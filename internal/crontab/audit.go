@@ -57,6 +57,10 @@ const (
 	// NoEndOfOptions: the job follows the wrapper's options without "--",
 	// so the wrapper may read the job's own options as its own.
 	NoEndOfOptions Problem = "no-end-of-options"
+	// NoUserField: a line of a system crontab (/etc/crontab, /etc/cron.d)
+	// whose user field is the wrapper (Finding.Text): the user field was
+	// left out, so cron looks for a user of that name and runs nothing.
+	NoUserField Problem = "no-user-field"
 	// NoJob: nothing to run after the wrapper's options.
 	NoJob Problem = "no-job"
 	// JobNotFound, JobNotExecutable: the job's command (Finding.Text) is
@@ -133,6 +137,15 @@ func (a *Auditor) Audit(lines []Line) []Report {
 
 func (a *Auditor) job(l Line, env map[string]string) Report {
 	r := Report{Line: l, Path: DefaultPath}
+	if l.User != "" && path.Base(l.User) == a.Wrapper.Name {
+		r.Calls = true
+		at := strings.LastIndex(l.Raw[:l.CommandAt], l.User)
+		r.Findings = []Finding{{Problem: NoUserField, Column: at + 1, Text: l.User}}
+		if words := strings.Fields(l.Command()); len(words) > 0 {
+			r.Sub = words[0] // what would follow the wrapper
+		}
+		return r
+	}
 	if p, ok := env["PATH"]; ok {
 		r.Path = p
 	}

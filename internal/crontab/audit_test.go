@@ -336,3 +336,40 @@ func unquoteSingle(s string) string {
 	s = strings.TrimPrefix(strings.TrimSuffix(s, "'"), "'")
 	return strings.ReplaceAll(s, `'\''`, "'")
 }
+
+// In a system crontab the field after the schedule is the user: a line
+// that left it out names the wrapper as its user and never runs. Mutation
+// caught: the check dropped, or made on user crontabs too.
+func TestAuditNoUserField(t *testing.T) {
+	for _, c := range []struct {
+		line   string
+		system bool
+		want   []Problem
+		column int
+	}{
+		{"0 * * * * /usr/local/bin/opkuma run --url-file /etc/opkuma/ok.url -- /bin/true", true, []Problem{NoUserField}, 11},
+		{"@hourly  opkuma run --url-file /etc/opkuma/ok.url -- /bin/true", true, []Problem{NoUserField}, 10},
+		{"0 * * * * root /usr/local/bin/opkuma run --url-file /etc/opkuma/ok.url -- /bin/true", true, nil, 0},
+		{"0 * * * * /usr/local/bin/opkuma run --url-file /etc/opkuma/ok.url -- /bin/true", false, nil, 0},
+	} {
+		lines, err := Parse(strings.NewReader(c.line), c.system)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports := testAuditor(true).Audit(lines)
+		if len(reports) != 1 {
+			t.Fatalf("%q: %d reports", c.line, len(reports))
+		}
+		r := reports[0]
+		var got []Problem
+		for _, f := range r.Findings {
+			got = append(got, f.Problem)
+		}
+		if !slices.Equal(got, c.want) || !r.Calls {
+			t.Errorf("%q (system %v): %v, calls %v; want %v", c.line, c.system, got, r.Calls, c.want)
+		}
+		if c.column != 0 && r.Findings[0].Column != c.column {
+			t.Errorf("%q: column %d, want %d", c.line, r.Findings[0].Column, c.column)
+		}
+	}
+}
