@@ -122,15 +122,18 @@ func TestQuoteWord(t *testing.T) {
 	}
 }
 
-// Mutations caught: matching the name against another field, the uid not
-// used for "", a comment or short line taken for a user.
+// Mutations caught: matching the name or the uid against another field
+// (the gid), the uid not used for "", a comment or short line taken for a
+// user.
 func TestHomeIn(t *testing.T) {
-	const passwd = "#root:x:0:0:c:/nothome:/bin/sh\nroot:x:0:0:root:/root:/bin/bash\nshort:x:5\nbackup:x:34:34:backup:/var/backups:/usr/sbin/nologin\nalice:x:1000:1000:Alice,,,:/home/alice:/bin/bash\n"
+	const passwd = "#root:x:0:0:c:/nothome:/bin/sh\nroot:x:0:0:root:/root:/bin/bash\nshort:x:5\nbackup:x:34:99:backup:/var/backups:/usr/sbin/nologin\nalice:x:1000:1000:Alice,,,:/home/alice:/bin/bash\n"
 	for _, c := range []struct{ name, uid, want string }{
 		{"root", "1000", "/root"},
 		{"alice", "0", "/home/alice"},
 		{"", "1000", "/home/alice"},
 		{"", "34", "/var/backups"},
+		{"", "99", ""},     // a group ID, not a user's
+		{"", "0", "/root"}, // not the commented-out line above it
 		{"short", "0", ""},
 		{"x", "0", ""},
 		{"", "77", ""},
@@ -139,9 +142,6 @@ func TestHomeIn(t *testing.T) {
 		if got != c.want || (err != nil) != (c.want == "") {
 			t.Errorf("homeIn(%q, uid %s) = %q, %v; want %q", c.name, c.uid, got, err, c.want)
 		}
-	}
-	if _, err := HomeDir("root"); err != nil {
-		t.Errorf("HomeDir(root): %v", err)
 	}
 }
 

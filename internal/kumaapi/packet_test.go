@@ -23,8 +23,7 @@ func TestPacketNamespace(t *testing.T) {
 		{`2/,["info",{"version":"2.0.0"}]`, "2.0.0"},
 		{`2/admin,["info",{"version":"9.9.9"}]`, ""},
 	} {
-		c := &Client{acks: map[int]chan []json.RawMessage{}, events: map[string]json.RawMessage{},
-			counts: map[string]int{}, changed: make(chan struct{})}
+		c := newTestClient()
 		if err := c.packet([]byte(tc.packet)); err != nil {
 			t.Errorf("%s: %v", tc.packet, err)
 		}
