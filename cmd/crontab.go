@@ -438,7 +438,7 @@ func describe(f crontab.Finding, l crontab.Line) (msg, fix string) {
 			"put the URL in single quotes: " + quoted
 	case crontab.NoUserField:
 		return fmt.Sprintf("no user field: in a system crontab the field after the schedule is the user, so cron looks for a user named %s and never runs the job", f.Text),
-			"put the user the job runs as after the schedule: " + l.Schedule + " root " + l.Raw[strings.LastIndex(l.Raw[:l.CommandAt], f.Text):]
+			"put the user the job runs as after the schedule: " + l.Schedule + " root " + l.Raw[f.Column-1:]
 	case crontab.BarePercent:
 		return fmt.Sprintf("bare %% at column %d: cron ends the command there and sends the rest to the job's standard input (a date +%%F is cut short)", f.Column),
 			`write \% for a literal % (keep a bare % only to feed standard input)`

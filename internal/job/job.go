@@ -104,8 +104,8 @@ type Signals struct {
 // CatchSignals begins catching the signals that are forwarded to a job, and
 // SIGPIPE (so that a write to a closed stdout fails instead of killing
 // opkuma), in the background: the Go runtime takes a round trip to its
-// signal thread for each signal, which costs more than the rest of opkuma's
-// start-up, so the caller goes on reading its command line meanwhile. A
+// signal thread for each signal (0.2-0.7 ms for all of them, measured), so
+// the caller goes on reading its command line meanwhile. A
 // signal that was ignored when opkuma started stays ignored, so that the
 // job inherits it ignored, as it would alone ("cmd &" in sh ignores SIGINT
 // and SIGQUIT; nohup SIGHUP).
@@ -141,13 +141,6 @@ func (s *Signals) Stop() {
 	signal.Stop(s.pipe)
 }
 
-// NotifySignals catches the signals forwarded to a job, as CatchSignals,
-// and returns once they are caught. stop ends the catching.
-func NotifySignals() (sigs <-chan os.Signal, stop func()) {
-	s := CatchSignals()
-	return s.C(), s.Stop
-}
-
 // stopsStart reports whether sig, come before the job started, means: do
 // not start it. SIGWINCH (a terminal resized; its default action is none)
 // does not.
@@ -173,14 +166,14 @@ func Run(ctx context.Context, spec Spec) Outcome {
 			for {
 				select {
 				case s := <-spec.Signals:
-					if !stopsStart(s) {
-						continue
+					if stopsStart(s) {
+						stopped <- s
+						cancel()
+						return
 					}
-					stopped <- s
-					cancel()
 				case <-ctx.Done():
+					return
 				}
-				return
 			}
 		}()
 		l, err := lock.Acquire(ctx, spec.Lock, spec.LockWait, spec.LockBusy)

@@ -57,7 +57,7 @@ func (e *HandshakeError) Error() string {
 	if e.Status != 0 {
 		return fmt.Sprintf("%s answered HTTP %d, not a WebSocket: is this Uptime Kuma's address (with its path prefix, if any)?", e.URL, e.Status)
 	}
-	var ue *url.Error // the websocket library's wrapping says nothing more
+	var ue *url.Error // the HTTP client's `Get "URL":` says nothing more
 	if errors.As(e.Err, &ue) {
 		return ue.Err.Error()
 	}

@@ -67,8 +67,8 @@ func TestJobName(t *testing.T) {
 
 // TestAssignNamesNoFreeName: NoFreeNameError when base and base-2 to
 // base-1000 are all taken, as documented; base-1000 is still given when
-// free. Mutation that showed it: n >= 1000 (the documented limit) lived.
-// It FAILS on the current code: AssignNames also tries base-1001.
+// free. Mutation caught: n > 1000 (base-1001 tried too; the mutation pass
+// found it as a bug, since fixed).
 func TestAssignNamesNoFreeName(t *testing.T) {
 	for _, tc := range []struct {
 		taken int    // monitors x, x-2 ... x-taken that are not push monitors
