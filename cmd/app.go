@@ -24,6 +24,7 @@ const (
 	exitUsage       = 2
 	exitUnavailable = 69 // EX_UNAVAILABLE: the push server could not be reached
 	exitTempFail    = 75 // EX_TEMPFAIL: another run holds the lock
+	exitConfig      = 78 // EX_CONFIG: --strict, the job succeeded, the monitoring set-up kept it from pushing
 )
 
 // Env is what opkuma touches of the outside world. Execute uses the
@@ -33,7 +34,15 @@ type Env struct {
 	Stdout io.Writer
 	Stderr io.Writer
 	Getenv func(string) string
-	HTTP   pusher.Doer // nil: a client that honours proxy variables
+	// Environ lists the environment, for the warning about OPKUMA_
+	// variables opkuma does not read; nil: no such warning.
+	Environ func() []string
+	HTTP    pusher.Doer // nil: a client that honours proxy variables
+
+	// check makes run check its command line only, as the crontab audit
+	// needs: flags, values, the --url literal, the command; nothing is
+	// read from disk or run.
+	check bool
 
 	early *early // what Main began before the command runs
 }
@@ -47,7 +56,7 @@ type early struct {
 // Execute runs opkuma with the process's arguments and streams, and exits
 // with its exit code.
 func Execute() {
-	os.Exit(Main(os.Args, Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}))
+	os.Exit(Main(os.Args, Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Environ: os.Environ}))
 }
 
 // Main runs opkuma with args (args[0] is the program name) and returns the
@@ -271,6 +280,7 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	var (
 		usage *usageError
+		setup *setupError
 		exit  *exitError
 		pu    *pusher.UsageError
 	)
@@ -280,7 +290,7 @@ func exitCode(err error, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "opkuma: %s\n", exit.msg)
 		}
 		return exit.code
-	case errors.As(err, &usage), errors.As(err, &pu):
+	case errors.As(err, &usage), errors.As(err, &setup), errors.As(err, &pu):
 		fmt.Fprintf(stderr, "opkuma: %s\n", pusher.Redact(err.Error()))
 		return exitUsage
 	default:

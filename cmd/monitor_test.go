@@ -493,9 +493,9 @@ func TestURLFileError(t *testing.T) {
 	} {
 		_, err := pusher.ReadURLFile(path, false)
 		err = urlFileError(err)
-		var ue *usageError
-		if !errors.As(err, &ue) || err.Error() != want {
-			t.Errorf("%s: %v (%T), want the usage error %q", path, err, err, want)
+		var se *setupError
+		if !errors.As(err, &se) || err.Error() != want {
+			t.Errorf("%s: %v (%T), want the set-up error %q", path, err, err, want)
 		}
 	}
 	if got := tokenProblem(provision.ErrNoPushURL); got != "no --url, --url-file or OPKUMA_URL in the line: cannot tell its monitor" {

@@ -52,14 +52,21 @@ func pushFlags(o *pushOptions) []cli.Flag {
 }
 
 // endpoint resolves and validates the push URL: --url, else --url-file,
-// else $OPKUMA_URL. Giving both flags is a mistake worth stopping for.
+// else $OPKUMA_URL. A mistake on the command line (both flags, a --url
+// that is no push URL) is a usage error; what is found at run time (the
+// file, the environment) is a *setupError, which run reports and runs the
+// job all the same.
 func (o *pushOptions) endpoint(getenv func(string) string) (*pusher.Endpoint, error) {
 	var raw, source string
 	switch {
 	case o.url != "" && o.urlFile != "":
 		return nil, usageErrorf("--url and --url-file both given: keep one")
 	case o.url != "":
-		raw, source = o.url, "--url"
+		e, err := pusher.ParseEndpoint(o.url)
+		if err != nil {
+			return nil, fmt.Errorf("--url: %w", err)
+		}
+		return e, nil
 	case o.urlFile != "":
 		var err error
 		if raw, err = pusher.ReadURLFile(o.urlFile, o.urlFileInsecure); err != nil {
@@ -68,15 +75,27 @@ func (o *pushOptions) endpoint(getenv func(string) string) (*pusher.Endpoint, er
 		source = "--url-file " + o.urlFile
 	default:
 		raw, source = getenv("OPKUMA_URL"), "$OPKUMA_URL"
-	}
-	if strings.TrimSpace(raw) == "" {
-		return nil, usageErrorf("no push URL: give --url https://HOST/api/push/<token>, --url-file FILE, or set $OPKUMA_URL")
+		if strings.TrimSpace(raw) == "" {
+			return nil, setupErrorf("no push URL: give --url https://HOST/api/push/<token>, --url-file FILE, or set $OPKUMA_URL")
+		}
 	}
 	e, err := pusher.ParseEndpoint(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", source, err)
+		return nil, setupErrorf("%s: %v", source, err)
 	}
 	return e, nil
+}
+
+// setupError is a problem of the monitoring set-up found at run time: a
+// URL file missing or readable by others, a bad $OPKUMA_URL. run reports
+// it in one line and runs the job, without a push; the commands that only
+// push exit 2 (a usage error).
+type setupError struct{ msg string }
+
+func (e *setupError) Error() string { return e.msg }
+
+func setupErrorf(format string, args ...any) error {
+	return &setupError{msg: fmt.Sprintf(format, args...)}
 }
 
 // validate checks the flags that need no URL.
@@ -117,18 +136,18 @@ func (m messages) verbosef(format string, args ...any) {
 }
 
 // client returns the push client for o, without its Endpoint (push sets
-// it). Its error (a bad --ca-file) is a usage error, found before anything
-// runs.
+// it). Its error (a --ca-file that cannot be read) is a *setupError: run
+// runs the job all the same, without a push.
 func (o *pushOptions) client(env Env, msgs messages) (*pusher.Client, error) {
 	doer := env.HTTP
 	if o.caFile != "" {
 		pem, err := os.ReadFile(o.caFile)
 		if err != nil {
-			return nil, usageErrorf("--ca-file: %v", err)
+			return nil, setupErrorf("--ca-file: %v", err)
 		}
 		hc, err := pusher.NewHTTPClientWithCA(pem)
 		if err != nil {
-			return nil, usageErrorf("--ca-file %s: %v", o.caFile, err)
+			return nil, setupErrorf("--ca-file %s: %v", o.caFile, err)
 		}
 		doer = hc
 	}

@@ -28,6 +28,7 @@ type runOptions struct {
 	lockWait      time.Duration
 	strict        bool
 	shell         string
+	pipefail      bool
 }
 
 func runCommand(env Env) *cli.Command {
@@ -41,6 +42,7 @@ func runCommand(env Env) *cli.Command {
 		&cli.DurationFlag{Name: "lock-wait", Usage: "wait up to this long for --lock before giving up", Destination: &o.lockWait},
 		&boolFlag{Name: "strict", Usage: "exit 1 (rejected) or 69 (unreachable) when the command succeeded but the push failed", Destination: &o.strict},
 		&cli.StringFlag{Name: "shell", Usage: "run a one-string command line with `SHELL` -c (as a crontab's SHELL=)", Value: runner.DefaultShell, Destination: &o.shell},
+		&boolFlag{Name: "pipefail", Usage: "run the one-string command line with SHELL -o pipefail -c, so that a failure anywhere in a pipeline fails the run (needs a shell that has it: --shell /bin/bash)", Destination: &o.pipefail},
 	)
 	return &cli.Command{
 		Name:      "run",
@@ -52,17 +54,28 @@ signal N: 128+N; not found: 127; not executable: 126; --timeout: 124, or 137
 when it had to be killed). When it exits 0, pushes one heartbeat: status up,
 msg OK, ping = the run's duration in milliseconds. A failed push is reported
 in one line on stderr and never changes the exit code (unless --strict).
+
+A mistake on the command line (an unknown flag, a bad value, a --url that is
+no push URL) is a usage error: exit 2, nothing runs. What is found at run
+time about the monitoring set-up (a --url-file missing, empty, not a regular
+file, or readable by group or others; no or a bad $OPKUMA_URL) never stops
+the job: one line on stderr says what is wrong, the job runs, nothing is
+pushed, and opkuma exits with the job's code (--strict: 78 when the job
+succeeded).
 SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH are
 forwarded to the command.
 
 COMMAND runs as cron would run it:
    one argument, a command line:  /bin/sh -c 'THE LINE', byte for byte
    several arguments (or one plain word or file): as given, without a shell
-So 'sed "s/\./,/g" in.txt' runs exactly as in a crontab.
+So 'sed "s/\./,/g" in.txt' runs exactly as in a crontab. A pipeline's exit
+status is its last command's: 'pg_dump mydb | gzip > db.gz' exits 0 when
+pg_dump fails. --shell /bin/bash --pipefail makes any failing command of
+it fail the run.
 
 Examples:
    opkuma run --url https://kuma.example.com/api/push/AbC123 -- /usr/local/bin/backup.sh --full
-   opkuma run --url https://kuma.example.com/api/push/AbC123 -- 'pg_dump mydb | gzip > /srv/db.gz'
+   opkuma run --url https://kuma.example.com/api/push/AbC123 --shell /bin/bash --pipefail -- 'pg_dump mydb | gzip > /srv/db.gz'
    opkuma run --url-file /etc/opkuma/backup.url --down-on-failure --quiet-success \
        --timeout 2h --lock /run/lock/backup.lock -- /usr/local/bin/backup.sh
    OPKUMA_URL=https://kuma.example.com/api/push/AbC123 opkuma run --msg "backup done" -- backup.sh`,
@@ -80,23 +93,46 @@ Examples:
 func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 	msgs := messages{w: env.Stderr, silent: o.push.silent, verbose: o.push.verbose}
 	endpoint, err := o.push.endpoint(env.Getenv)
+	var setup *setupError
+	switch {
+	case env.check:
+		if errors.As(err, &setup) {
+			err = nil // found at run time, not a mistake of the line
+		}
+	case errors.As(err, &setup):
+		err = nil // reported once the command line is known good
+	}
 	if err != nil {
 		return err
 	}
 	if err := o.validate(); err != nil {
 		return err
 	}
-	command, err := runner.Parse(args, o.shell)
-	if errors.Is(err, runner.ErrNoCommand) {
-		return usageErrorf("no command given: put it after --; in a crontab, an unquoted & in the URL may have cut the line there: put the URL in single quotes")
-	}
-	client, err := o.push.client(env, msgs)
+	command, err := o.command(args)
 	if err != nil {
 		return err
+	}
+	if env.check {
+		return nil
+	}
+	client, err := o.push.client(env, msgs)
+	switch {
+	case errors.As(err, &setup):
+		endpoint = nil
+	case err != nil:
+		return err
+	}
+	warnUnknownVariables(env, msgs)
+	if setup != nil {
+		msgs.errorf("%s; the job runs, nothing is pushed", setup.msg)
 	}
 	if o.push.dryRun {
 		o.printPlan(env.Stdout, command, endpoint)
 		return nil
+	}
+	redact := pusher.Redact
+	if endpoint != nil {
+		redact = endpoint.Redact
 	}
 
 	// Signals are caught from here on: during the lock wait, the run and
@@ -129,7 +165,7 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 			sig, _ := s.(syscall.Signal)
 			msgs.verbosef("%s from the terminal reached the job too: not sent again", runner.SignalName(sig))
 		},
-		Redact: endpoint.Redact,
+		Redact: redact,
 	})
 
 	// A signal after the job has gone abandons the push: the job is over.
@@ -143,13 +179,13 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 		}
 	}()
 	pushDown := func(msg string, d time.Duration) {
-		if o.downOnFailure {
-			h := pusher.Heartbeat{Status: pusher.StatusDown, Msg: endpoint.Redact(msg), Elapsed: d}
+		if o.downOnFailure && endpoint != nil {
+			h := pusher.Heartbeat{Status: pusher.StatusDown, Msg: redact(msg), Elapsed: d}
 			_ = push(ctx, client, endpoint, h, msgs)
 		}
 	}
 
-	name := endpoint.Redact(command.Name())
+	name := redact(command.Name())
 	var busy *lock.BusyError
 	switch {
 	case out.Signal != nil:
@@ -173,7 +209,7 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 	if !res.OK() {
 		switch {
 		case res.Err != nil:
-			msgs.errorf("%s", endpoint.Redact(res.Err.Error()))
+			msgs.errorf("%s", redact(res.Err.Error()))
 		case res.TimedOut:
 			msgs.errorf("%s: %s: stopped", name, res.Describe())
 		}
@@ -181,6 +217,12 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 		return &exitError{code: res.ExitCode}
 	}
 
+	if endpoint == nil { // said above: the push URL could not be read
+		if o.strict {
+			return &exitError{code: exitConfig}
+		}
+		return nil
+	}
 	h := pusher.Heartbeat{Status: o.push.status, Msg: o.push.msg, Ping: o.push.ping, Elapsed: res.Duration}
 	if err := push(ctx, client, endpoint, h, msgs); err != nil && o.strict {
 		return &exitError{code: pushExitCode(err)}
@@ -214,6 +256,51 @@ func jobEnv(environ []string) []string {
 	return env
 }
 
+// command is the job of args, as run runs it: --shell and --pipefail
+// applied. Its errors are usage errors.
+func (o *runOptions) command(args []string) (runner.Command, error) {
+	command, err := runner.Parse(args, o.shell)
+	if errors.Is(err, runner.ErrNoCommand) {
+		return command, usageErrorf("no command given: put it after --; in a crontab, an unquoted & in the URL may have cut the line there: put the URL in single quotes")
+	}
+	if err != nil || !o.pipefail {
+		return command, err
+	}
+	command, err = runner.Pipefail(command)
+	var np *runner.NoPipefailError
+	switch {
+	case errors.Is(err, runner.ErrNotCommandLine):
+		return command, usageErrorf("--pipefail: %s is not one command line for the shell: give the pipeline as one quoted argument", runner.Quote(command.Name()))
+	case errors.As(err, &np):
+		return command, usageErrorf("--pipefail: %v: add --shell /bin/bash", np)
+	}
+	return command, err
+}
+
+// knownVariables are the OPKUMA_ variables opkuma reads.
+var knownVariables = map[string]bool{
+	"OPKUMA_URL": true, "OPKUMA_DOWN_ON_FAILURE": true,
+	"OPKUMA_KUMA_URL": true, "OPKUMA_KUMA_USER": true, "OPKUMA_KUMA_PASSWORD": true,
+}
+
+// warnUnknownVariables says, in one line, which OPKUMA_ variables of the
+// environment opkuma does not read: a typo, or a flag that has no variable.
+func warnUnknownVariables(env Env, msgs messages) {
+	if env.Environ == nil {
+		return
+	}
+	var unknown []string
+	for _, kv := range env.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, "OPKUMA_") && !knownVariables[name] {
+			unknown = append(unknown, name)
+		}
+	}
+	if len(unknown) > 0 {
+		msgs.errorf("ignoring %s: opkuma reads no such variable (run's are OPKUMA_URL and OPKUMA_DOWN_ON_FAILURE; give other settings as flags)", strings.Join(unknown, ", "))
+	}
+}
+
 func (o *runOptions) validate() error {
 	switch {
 	case o.timeout < 0:
@@ -233,6 +320,11 @@ func (o *runOptions) validate() error {
 // printPlan says what a run would do, for --dry-run.
 func (o *runOptions) printPlan(w io.Writer, command runner.Command, e *pusher.Endpoint) {
 	fmt.Fprintf(w, "dry run: nothing is run or pushed\n")
+	if e == nil {
+		fmt.Fprintf(w, "command:    %s\n", pusher.Redact(command.String()))
+		fmt.Fprintf(w, "push:       none: the monitoring set-up has a problem (said above)\n")
+		return
+	}
 	fmt.Fprintf(w, "command:    %s\n", e.Redact(command.String()))
 	if o.lock != "" {
 		fmt.Fprintf(w, "lock:       %s (wait %v; exit 75 when busy)\n", o.lock, o.lockWait)

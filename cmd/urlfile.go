@@ -7,8 +7,7 @@ import (
 )
 
 // urlFileError words an error of pusher.ReadURLFile for the user, with the
-// flag that named the file: a usage error (exit 2). Other errors pass
-// through.
+// flag that named the file: a *setupError. Other errors pass through.
 func urlFileError(err error) error {
 	var fe *pusher.URLFileError
 	if !errors.As(err, &fe) {
@@ -16,11 +15,11 @@ func urlFileError(err error) error {
 	}
 	switch {
 	case fe.Op == "open" || fe.Op == "stat":
-		return usageErrorf("--url-file: %v", fe)
+		return setupErrorf("--url-file: %v", fe)
 	case errors.Is(fe, pusher.ErrURLFileReadable):
-		return usageErrorf("--url-file %v: run chmod 600 %s, or pass --url-file-insecure", fe, fe.Path)
+		return setupErrorf("--url-file %v: run chmod 600 %s, or pass --url-file-insecure", fe, fe.Path)
 	case errors.Is(fe, pusher.ErrURLFileNoURL):
-		return usageErrorf("--url-file %v: put the push URL on a line of its own", fe)
+		return setupErrorf("--url-file %v: put the push URL on a line of its own", fe)
 	}
-	return usageErrorf("--url-file %v", fe)
+	return setupErrorf("--url-file %v", fe)
 }

@@ -6,7 +6,9 @@ package runner
 
 import (
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 )
 
@@ -23,7 +25,8 @@ type Command struct {
 	// Argv is the program and its arguments; Argv[0] is looked up in PATH
 	// as execvp does. For a command line it is SHELL -c LINE.
 	Argv []string
-	// Shell is true when Argv is SHELL -c LINE.
+	// Shell is true when Argv is SHELL -c LINE (or SHELL -o pipefail -c
+	// LINE).
 	Shell bool
 }
 
@@ -60,6 +63,39 @@ func Parse(args []string, shell string) (Command, error) {
 		shell = DefaultShell
 	}
 	return Command{Argv: []string{shell, "-c", line}, Shell: true}, nil
+}
+
+// ErrNotCommandLine is returned by Pipefail for a command that no shell
+// runs: an argv, or one plain word.
+var ErrNotCommandLine = errors.New("not one command line run by a shell")
+
+// NoPipefailError is returned by Pipefail when the shell has no pipefail
+// option (dash up to 0.5.12, Debian's /bin/sh, has none).
+type NoPipefailError struct {
+	Shell string
+}
+
+func (e *NoPipefailError) Error() string {
+	return fmt.Sprintf("%s has no pipefail option", e.Shell)
+}
+
+// Pipefail returns c, a command line, run with its shell's pipefail
+// option (SHELL -o pipefail -c LINE): the exit status of a pipeline is
+// then that of its last command that failed, not of its last command. It
+// runs the shell once (SHELL -o pipefail -c :) to learn whether it has the
+// option: a *NoPipefailError when it has not. An argv, which no shell
+// runs, is ErrNotCommandLine.
+func Pipefail(c Command) (Command, error) {
+	if !c.Shell || len(c.Argv) != 3 {
+		return c, ErrNotCommandLine
+	}
+	shell := c.Argv[0]
+	probe := exec.Command(shell, "-o", "pipefail", "-c", ":")
+	probe.Env = []string{"PATH=" + os.Getenv("PATH")}
+	if err := probe.Run(); err != nil {
+		return c, &NoPipefailError{Shell: shell}
+	}
+	return Command{Argv: []string{shell, "-o", "pipefail", "-c", c.Argv[2]}, Shell: true}, nil
 }
 
 // isPlainWord reports whether sh would read w as one literal word naming a
@@ -119,7 +155,7 @@ func (c Command) Name() string {
 	case len(c.Argv) == 0:
 		return ""
 	case c.Shell && len(c.Argv) > 2:
-		return c.Argv[2]
+		return c.Argv[len(c.Argv)-1]
 	}
 	return c.Argv[0]
 }

@@ -3,8 +3,10 @@ package runner
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -146,5 +148,38 @@ func TestIsPlainWord(t *testing.T) {
 		if got := isPlainWord(tt.w); got != tt.want {
 			t.Errorf("isPlainWord(%q) = %v, want %v", tt.w, got, tt.want)
 		}
+	}
+}
+
+// TestPipefail checks that only a shell that has pipefail gets it, and
+// that the line is kept byte for byte. Mutations: no probe (the fake
+// shell without pipefail accepted); the probe's error ignored; an argv
+// given to the shell.
+func TestPipefail(t *testing.T) {
+	dir := t.TempDir()
+	noPipefail := filepath.Join(dir, "oldsh")
+	// Like dash 0.5.12: an unknown -o option is an error.
+	if err := os.WriteFile(noPipefail, []byte("#!/bin/sh\n[ \"$1\" = -o ] && exit 2\nexit 0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	line := "false | gzip > 'a b'.gz"
+	if _, err := Pipefail(Command{Argv: []string{noPipefail, "-c", line}, Shell: true}); !errors.As(err, new(*NoPipefailError)) {
+		t.Errorf("shell without pipefail: %v, want a *NoPipefailError", err)
+	}
+	if _, err := Pipefail(Command{Argv: []string{"pg_dump", "db"}}); !errors.Is(err, ErrNotCommandLine) {
+		t.Errorf("argv: %v, want ErrNotCommandLine", err)
+	}
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash here")
+	}
+	c, err := Pipefail(Command{Argv: []string{bash, "-c", line}, Shell: true})
+	want := []string{bash, "-o", "pipefail", "-c", line}
+	if err != nil || !slices.Equal(c.Argv, want) || !c.Shell || c.Name() != line {
+		t.Errorf("bash: %q (shell %v, name %q), %v; want %q", c.Argv, c.Shell, c.Name(), err, want)
+	}
+	// And the shell does fail the pipeline.
+	if err := exec.Command(c.Argv[0], c.Argv[1], c.Argv[2], c.Argv[3], "false | true").Run(); err == nil {
+		t.Error("bash -o pipefail -c 'false | true' exited 0")
 	}
 }
