@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -288,7 +289,30 @@ func wrapper(env Env) crontab.Wrapper {
 		URLFileOptions:     []string{"--url-file", "-url-file"},
 		URLFileOpenOptions: []string{"--url-file-insecure", "-url-file-insecure"},
 		URLVariables:       []string{"OPKUMA_URL"},
+		PipefailOptions:    []string{"--pipefail", "-pipefail"},
+		CAFileOptions:      []string{"--ca-file", "-ca-file"},
+		Check:              checkLine,
 	}
+}
+
+// checkLine reads the arguments of a crontab line's opkuma call with the
+// very definitions of opkuma's commands, as the line would run: the usage
+// error that would stop opkuma run, or nil. Only run is checked; no other
+// command runs (a push would be a heartbeat).
+func checkLine(args []string) error {
+	env := Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }, check: true}
+	app := newApp(env)
+	argv := append([]string{"opkuma"}, args...)
+	if c, _ := commandOf(app, argv); c == nil || c.Name != "run" {
+		return nil
+	}
+	err := app.Run(flagsFirst(app, argv))
+	var usage *usageError
+	var pu *pusher.UsageError
+	if errors.As(err, &usage) || errors.As(err, &pu) {
+		return err
+	}
+	return nil
 }
 
 // homeDir returns the home directory of user, where cron starts its jobs;
@@ -467,13 +491,46 @@ func describe(f crontab.Finding, l crontab.Line) (msg, fix string) {
 	case crontab.JobNotExecutable:
 		return fmt.Sprintf("the job's command %s is not executable (exit 126)", f.Text), "chmod +x " + runner.Quote(f.Text)
 	case crontab.URLFileMissing:
-		return fmt.Sprintf("the URL file %s does not exist on this machine: the job runs, nothing is pushed", f.Text),
+		return fmt.Sprintf("the URL file %s does not exist on this machine: the job runs, nothing is pushed, so the monitor goes down", f.Text),
 			fmt.Sprintf("install -m 600 /dev/null %s as the job's user, then write the push URL in it", runner.Quote(f.Text))
 	case crontab.URLFileReadable:
-		return fmt.Sprintf("the URL file %s can be read by group or others (mode %04o): whoever reads it can push to the monitor", f.Text, f.Mode),
+		return fmt.Sprintf("the URL file %s can be read by group or others (mode %04o): opkuma does not push from it (whoever reads it could push to the monitor): the job runs, nothing is pushed", f.Text, f.Mode),
 			"chmod 600 " + runner.Quote(f.Text)
+	case crontab.URLFileNotRegular:
+		return fmt.Sprintf("the URL file %s is not a regular file (%s): opkuma does not read it: the job runs, nothing is pushed", f.Text, fileType(f.Mode)),
+			"put the push URL in a regular file of mode 600 and give its path to --url-file"
+	case crontab.URLFileEmpty:
+		return fmt.Sprintf("the URL file %s is empty: the job runs, nothing is pushed", f.Text),
+			"write the monitor's push URL in it"
+	case crontab.CAFileMissing:
+		return fmt.Sprintf("the CA file %s does not exist on this machine: the job runs, nothing is pushed", f.Text),
+			"install the CA certificate (PEM) there, or correct the path"
+	case crontab.NoPushURL:
+		return "no push URL: neither --url, --url-file nor OPKUMA_URL (on the line or above it): the job runs, nothing is pushed",
+			"add --url-file FILE (a file of mode 600 holding the push URL) to opkuma run's options"
+	case crontab.UsageError:
+		return fmt.Sprintf("opkuma stops at its own command line (exit 2) and the job never runs: %s", f.Text),
+			"correct opkuma's options (try the line by hand with --dry-run)"
+	case crontab.PipelineHidesFailure:
+		return "the job is a pipeline: its exit status is its last command's, so a failure before it (a failed dump piped to gzip) counts as success and pushes an UP beat",
+			"add --shell /bin/bash --pipefail to opkuma run's options, so that a failure anywhere in the pipeline fails the run"
 	}
 	return string(f.Problem), "see opkuma crontab --help"
+}
+
+// fileType names the type of a file that is not a regular one.
+func fileType(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "not a regular file"
 }
 
 func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {

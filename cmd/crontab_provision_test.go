@@ -91,7 +91,9 @@ func TestWrapProvision(t *testing.T) {
 dry run, nothing changed: --write creates 4 monitors, updates 0, writes 4 url-files and wraps 4 lines of ` + tab + `
 `
 			wantLeft := tab + ":7: left as it is: @reboot runs once at boot, not on a schedule: no heartbeat interval fits it\n"
-			if code != 0 || out != wantLeft+want || errOut != "" {
+			// The audit's word on the new lines: line 4's pipeline.
+			wantErr := "opkuma: " + tab + ":4: the job is a pipeline: its exit status is its last command's, so a failure before it (a failed dump piped to gzip) counts as success and pushes an UP beat; fix: add --shell /bin/bash --pipefail to opkuma run's options, so that a failure anywhere in the pipeline fails the run\n"
+			if code != 0 || out != wantLeft+want || errOut != wantErr {
 				t.Fatalf("dry run: exit %d\nstdout %s\nwant   %s\nstderr %s", code, out, wantLeft+want, errOut)
 			}
 			if w := writes(s); len(w) > 0 || s.Monitor(2) != nil {
@@ -102,7 +104,7 @@ dry run, nothing changed: --write creates 4 monitors, updates 0, writes 4 url-fi
 			}
 
 			code, out, errOut = runMain(t, "secret", append(args, "--write")...)
-			if code != 0 || errOut != "" {
+			if code != 0 || errOut != wantErr {
 				t.Fatalf("--write: exit %d\nstdout %s\nstderr %s", code, out, errOut)
 			}
 			names := map[string]int{"nightly backup": 2, "echo": 3, "true": 4, "true-2": 5}
@@ -141,10 +143,10 @@ dry run, nothing changed: --write creates 4 monitors, updates 0, writes 4 url-fi
 			if mustRead(t, tab+"~") != orig || !strings.HasSuffix(out, tab+": 4 lines wrapped; the crontab as it was is in "+tab+"~\n") {
 				t.Errorf("backup: %q; stdout %s", mustRead(t, tab+"~"), out)
 			}
-			// The audit finds only the bare % the job had (it feeds its
-			// standard input).
+			// The audit finds only what the job had: the bare % (it feeds
+			// its standard input) and the pipeline.
 			code, out, errOut = runMain(t, "", "crontab", tab)
-			if strings.Count(out, "problem:") != 1 || !strings.Contains(out, tab+":4: problem: bare % ") || !strings.Contains(out, "5 jobs, 4 under opkuma run, 1 problem;") {
+			if strings.Count(out, "problem:") != 2 || !strings.Contains(out, tab+":4: problem: bare % ") || !strings.Contains(out, tab+":4: problem: the job is a pipeline") || !strings.Contains(out, "5 jobs, 4 under opkuma run, 2 problems;") {
 				t.Errorf("audit of the written crontab: exit %d\n%s%s", code, out, errOut)
 			}
 

@@ -28,6 +28,16 @@ type Wrapper struct {
 	// file others may read (then that is not reported).
 	URLFileOpenOptions []string
 	URLVariables       []string // variables that may hold one (NAME=value before the call)
+	// CAFileOptions are options whose value is a file of CA certificates
+	// the wrapper reads before it pushes.
+	CAFileOptions []string
+	// PipefailOptions are options that make the wrapper run a command
+	// line with its shell's pipefail option.
+	PipefailOptions []string
+	// Check, when set, reads the wrapper's arguments (the words after its
+	// name, job included) as the wrapper itself would, and returns the
+	// usage error it would stop at, or nil. It reads nothing from disk.
+	Check func(args []string) error
 }
 
 // Problem is a kind of mistake the audit finds in a wrapper's call.
@@ -63,6 +73,13 @@ const (
 	NoUserField Problem = "no-user-field"
 	// NoJob: nothing to run after the wrapper's options.
 	NoJob Problem = "no-job"
+	// UsageError: the wrapper stops at its own command line (an unknown
+	// option, a bad value) and runs nothing (Finding.Text says why).
+	UsageError Problem = "usage-error"
+	// PipelineHidesFailure: the job is a command line with a pipeline,
+	// run without pipefail: its exit status is its last command's, so a
+	// failure before it counts as success (Finding.Text is the job).
+	PipelineHidesFailure Problem = "pipeline-hides-failure"
 	// JobNotFound, JobNotExecutable: the job's command (Finding.Text) is
 	// not found in the job's PATH (Finding.Path), or is not executable.
 	JobNotFound      Problem = "job-not-found"
@@ -72,6 +89,16 @@ const (
 	// URLFileReadable: group or others may read the file holding the push
 	// URL, and so push to the monitor (Finding.Mode).
 	URLFileReadable Problem = "url-file-readable"
+	// URLFileNotRegular, URLFileEmpty: the file that should hold the push
+	// URL is a directory, FIFO or device; or it is empty.
+	URLFileNotRegular Problem = "url-file-not-regular"
+	URLFileEmpty      Problem = "url-file-empty"
+	// CAFileMissing: the file of CA certificates does not exist: the job
+	// runs, nothing is pushed.
+	CAFileMissing Problem = "ca-file-missing"
+	// NoPushURL: no push URL on the line (option or variable) nor in the
+	// crontab's environment: the job runs, nothing is pushed.
+	NoPushURL Problem = "no-push-url"
 )
 
 // Finding is one problem of one line.
@@ -161,7 +188,7 @@ func (a *Auditor) job(l Line, env map[string]string) Report {
 			continue
 		}
 		r.Calls = true
-		f := a.call(l, cmds, ci, at, r.Path, home, pct < 0)
+		f := a.call(l, env, cmds, ci, at, r.Path, home, pct < 0)
 		r.Sub, r.Findings = f.sub, f.findings
 		break
 	}
@@ -210,7 +237,7 @@ type callResult struct {
 
 // call checks the wrapper's call: the at-th word of cmds[ci]. The job's
 // command is looked up only when whole: a % may have cut it.
-func (a *Auditor) call(l Line, cmds []simple, ci, at int, pathVar, home string, whole bool) callResult {
+func (a *Auditor) call(l Line, env map[string]string, cmds []simple, ci, at int, pathVar, home string, whole bool) callResult {
 	var res callResult
 	add := func(f Finding) { res.findings = append(res.findings, f) }
 	c := cmds[ci]
@@ -227,7 +254,7 @@ func (a *Auditor) call(l Line, cmds []simple, ci, at int, pathVar, home string, 
 	}
 	// The wrapper's options, its subcommand, the subcommand's options,
 	// then the job.
-	job, dashdash, sub, openFile := -1, false, false, false
+	job, dashdash, sub, openFile, pipefail, urlFile := -1, false, false, false, false, false
 	for i := at + 1; i < len(c.words); i++ {
 		v := c.words[i].value
 		if v == "--" {
@@ -251,10 +278,15 @@ func (a *Auditor) call(l Line, cmds []simple, ci, at int, pathVar, home string, 
 		switch {
 		case contains(a.Wrapper.URLFileOpenOptions, name) && (!hasValue || value != "false" && value != "0"):
 			openFile = true
+		case contains(a.Wrapper.PipefailOptions, name):
+			pipefail = !hasValue || value != "false" && value != "0"
 		case !hasValue:
 		case contains(a.Wrapper.URLOptions, name):
 			urls = append(urls, valueAt)
+		case contains(a.Wrapper.CAFileOptions, name):
+			a.checkCAFile(c.words[valueAt], value, home, col(c.words[valueAt]), add)
 		case contains(a.Wrapper.URLFileOptions, name):
+			urlFile = true
 			a.checkURLFile(c.words[valueAt], value, home, col(c.words[valueAt]), add)
 		}
 	}
@@ -290,13 +322,85 @@ func (a *Auditor) call(l Line, cmds []simple, ci, at int, pathVar, home string, 
 		add(Finding{Problem: NoJob, Column: l.CommandAt + len(strings.TrimRight(text, " \t")) + 1})
 		return res
 	}
+	if a.Wrapper.Check != nil && !expands(c.words[at+1:job]) {
+		args := make([]string, 0, len(c.words)-at-1)
+		for _, w := range c.words[at+1:] {
+			args = append(args, w.value)
+		}
+		if err := a.Wrapper.Check(args); err != nil {
+			add(Finding{Problem: UsageError, Column: col(c.words[at]), Text: err.Error()})
+			return res // it runs nothing: what follows does not matter
+		}
+	}
+	if len(urls) == 0 && !urlFile && !a.envURL(env) {
+		add(Finding{Problem: NoPushURL, Column: col(c.words[at])})
+	}
 	if !dashdash {
 		add(Finding{Problem: NoEndOfOptions, Column: col(c.words[job]), Text: c.words[job].raw})
 	}
 	if whole {
 		a.checkJob(c.words[job:], pathVar, home, col(c.words[job]), add)
 	}
+	if !pipefail && job == len(c.words)-1 && hidesFailure(c.words[job].value) {
+		add(Finding{Problem: PipelineHidesFailure, Column: col(c.words[job]), Text: c.words[job].value})
+	}
 	return res
+}
+
+// expands reports whether sh expands any of words when it runs the line:
+// what the wrapper gets is then known only at run time.
+func expands(words []word) bool {
+	for _, w := range words {
+		if expandsWord(w.raw) {
+			return true
+		}
+	}
+	return false
+}
+
+// expandsWord reports whether sh expands something in the word raw: a $ or
+// ` outside single quotes, a glob character or a leading ~ unquoted.
+func expandsWord(raw string) bool {
+	if strings.HasPrefix(raw, "~") {
+		return true
+	}
+	var quote byte
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case quote == '\'':
+			if c == '\'' {
+				quote = 0
+			}
+		case c == '\\':
+			i++
+		case c == '$' || c == '`':
+			return true
+		case quote == '"':
+			if c == '"' {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '*' || c == '?' || c == '[':
+			return true
+		}
+	}
+	return false
+}
+
+// hidesFailure reports whether line, run by a shell as one command line,
+// holds a pipeline: its exit status is then its last command's.
+func hidesFailure(line string) bool {
+	if plainWord(line) {
+		return false
+	}
+	for _, c := range commands(line) {
+		if c.end.op == "|" && len(c.words) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // urlCut returns the character that makes the URL in word i of c unsafe in
@@ -321,6 +425,16 @@ func urlCut(text string, c simple, i int) (string, string) {
 		ch = "#"
 	}
 	return ch, full
+}
+
+// envURL reports whether the crontab's environment sets a URL variable.
+func (a *Auditor) envURL(env map[string]string) bool {
+	for _, v := range a.Wrapper.URLVariables {
+		if env[v] != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (a *Auditor) isURLVariable(raw string) bool {
@@ -426,17 +540,7 @@ func (a *Auditor) checkJob(words []word, pathVar, home string, col int, add func
 // checkURLFile checks the file that holds the push URL: it exists, and
 // only its owner may read it.
 func (a *Auditor) checkURLFile(w word, name, home string, col int, add func(Finding)) {
-	if !a.Local || strings.ContainsAny(w.raw, "$`") {
-		return
-	}
-	if strings.HasPrefix(w.raw, "~/") {
-		if home == "" {
-			return
-		}
-		name = home + name[1:]
-	}
-	name = a.abs(name, home)
-	if !filepath.IsAbs(name) {
+	if name = a.localPath(w, name, home); name == "" {
 		return
 	}
 	info, err := a.stat(name)
@@ -444,9 +548,43 @@ func (a *Auditor) checkURLFile(w word, name, home string, col int, add func(Find
 	case errors.Is(err, fs.ErrNotExist):
 		add(Finding{Problem: URLFileMissing, Column: col, Text: name})
 	case err != nil:
+	case !info.Mode().IsRegular():
+		add(Finding{Problem: URLFileNotRegular, Column: col, Text: name, Mode: info.Mode()})
 	case info.Mode().Perm()&0o044 != 0:
 		add(Finding{Problem: URLFileReadable, Column: col, Text: name, Mode: info.Mode().Perm()})
+	case info.Size() == 0:
+		add(Finding{Problem: URLFileEmpty, Column: col, Text: name})
 	}
+}
+
+// checkCAFile checks that the file of CA certificates exists.
+func (a *Auditor) checkCAFile(w word, name, home string, col int, add func(Finding)) {
+	if name = a.localPath(w, name, home); name == "" {
+		return
+	}
+	if _, err := a.stat(name); errors.Is(err, fs.ErrNotExist) {
+		add(Finding{Problem: CAFileMissing, Column: col, Text: name})
+	}
+}
+
+// localPath is the absolute path on this machine of the file that word w
+// (whose value is name) names when the job runs, or "" when the audit
+// does not look at this machine or cannot tell.
+func (a *Auditor) localPath(w word, name, home string) string {
+	if !a.Local || strings.ContainsAny(w.raw, "$`") {
+		return ""
+	}
+	if strings.HasPrefix(w.raw, "~/") {
+		if home == "" {
+			return ""
+		}
+		name = home + name[1:]
+	}
+	name = a.abs(name, home)
+	if !filepath.IsAbs(name) {
+		return ""
+	}
+	return name
 }
 
 // abs makes a relative path absolute from home, where cron starts jobs.

@@ -1,6 +1,7 @@
 package crontab
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"slices"
@@ -58,7 +59,7 @@ type fakeFile struct {
 }
 
 func (f fakeFile) Name() string       { return "f" }
-func (f fakeFile) Size() int64        { return 0 }
+func (f fakeFile) Size() int64        { return 64 }
 func (f fakeFile) Mode() fs.FileMode  { return f.mode }
 func (f fakeFile) ModTime() time.Time { return time.Time{} }
 func (f fakeFile) IsDir() bool        { return f.mode.IsDir() }
@@ -68,12 +69,30 @@ var testWrapper = Wrapper{
 	Name: "opkuma",
 	Run:  "run",
 	TakesValue: func(o string) bool {
-		return o == "--url" || o == "--url-file" || o == "--timeout" || o == "--lock"
+		return o == "--url" || o == "--url-file" || o == "--timeout" || o == "--lock" || o == "--ca-file"
 	},
 	URLOptions:         []string{"--url"},
 	URLFileOptions:     []string{"--url-file"},
 	URLFileOpenOptions: []string{"--url-file-insecure"},
 	URLVariables:       []string{"OPKUMA_URL"},
+	PipefailOptions:    []string{"--pipefail"},
+	CAFileOptions:      []string{"--ca-file"},
+	// As opkuma run would: --bad is not one of its options, and it gets
+	// its subcommand first, the job last.
+	Check: func(args []string) error {
+		if len(args) == 0 || args[0] != "run" {
+			return errors.New("check: no run in " + strings.Join(args, " "))
+		}
+		for _, a := range args {
+			if a == "--" {
+				break
+			}
+			if a == "--bad" {
+				return errors.New("unknown flag --bad")
+			}
+		}
+		return nil
+	},
 }
 
 func testAuditor(local bool) *Auditor {
@@ -90,6 +109,8 @@ func testAuditor(local bool) *Auditor {
 		"/etc/opkuma/open.url":  0o644,
 		"/home/u/.opkuma.url":   0o640,
 		"/home/backup/b.url":    0o600,
+		"/etc/opkuma/fifo.url":  fs.ModeNamedPipe | 0o600,
+		"/etc/opkuma/dir.url":   fs.ModeDir | 0o700,
 	}
 	return &Auditor{
 		Wrapper: testWrapper,
@@ -144,7 +165,7 @@ func TestAudit(t *testing.T) {
 		{"0 * * * * " + O + " -- noexec", true, []Problem{JobNotFound}},
 		{"0 * * * * " + O + " -- ./noexec", true, []Problem{JobNotExecutable}},
 		{"0 * * * * " + O + " -- ~/dir", true, []Problem{JobNotExecutable}},
-		{"0 * * * * " + O + " -- 'nosuch | gzip'", true, []Problem{JobNotFound}},
+		{"0 * * * * " + O + " -- 'nosuch | gzip'", true, []Problem{JobNotFound, PipelineHidesFailure}},
 		{"0 * * * * " + O + " -- 'cd /x && nosuch'", true, nil},
 		{"0 * * * * " + O + " -- 'bin/job >/dev/null 2>&1'", true, nil},
 		{"0 * * * * " + O + " -- nosuch", false, nil},
@@ -156,6 +177,16 @@ func TestAudit(t *testing.T) {
 		{"0 * * * * /usr/local/bin/opkuma run --url-file-insecure=false --url-file /etc/opkuma/open.url -- /bin/true", true, []Problem{URLFileReadable}},
 		{"0 * * * * /usr/local/bin/opkuma run --url-file-insecure --url-file /etc/opkuma/none.url -- /bin/true", true, []Problem{URLFileMissing}},
 		{"0 * * * * /usr/local/bin/opkuma run --url-file /etc/opkuma/none.url -- /bin/true", true, []Problem{URLFileMissing}},
+		// Mutation: only the mode checked (a FIFO or directory passes).
+		{"0 * * * * /usr/local/bin/opkuma run --url-file /etc/opkuma/fifo.url -- /bin/true", true, []Problem{URLFileNotRegular}},
+		{"0 * * * * /usr/local/bin/opkuma run --url-file /etc/opkuma/dir.url -- /bin/true", true, []Problem{URLFileNotRegular}},
+		// Mutation: CAFileOptions ignored.
+		{"0 * * * * " + O + " --ca-file /etc/opkuma/none.pem -- /bin/true", true, []Problem{CAFileMissing}},
+		{"0 * * * * " + O + " --ca-file /etc/opkuma/ok.url -- /bin/true", true, nil},
+		// Mutation: NoPushURL skipped, or blind to the crontab's OPKUMA_URL=.
+		{"0 * * * * /usr/local/bin/opkuma run -- /bin/true", true, []Problem{NoPushURL}},
+		{"OPKUMA_URL=https://k/api/push/T\n0 * * * * /usr/local/bin/opkuma run -- /bin/true", true, nil},
+		{"0 * * * * OPKUMA_URL=https://k/api/push/T /usr/local/bin/opkuma run -- /bin/true", true, nil},
 		// Not a call of opkuma: nothing to say.
 		{"0 * * * * echo opkuma run --url x&y", true, nil},
 		// A runner before opkuma.
@@ -182,6 +213,22 @@ func TestAudit(t *testing.T) {
 		// assignments before the job's command not skipped.
 		{"0 * * * * " + O + " -- 'A=1 B=2'", true, nil},
 		{"0 * * * * " + O + " -- 'A=1 /bin/true'", true, nil},
+		// Mutation: Check not called; a usage error's other findings kept.
+		{"0 * * * * " + O + " --bad -- nosuch", true, []Problem{UsageError}},
+		{"0 * * * * " + O + " --bad /bin/true", false, []Problem{UsageError}},
+		// Mutation: expandsWord blind to quotes (a quoted * skips the check,
+		// a $ in double quotes does not).
+		{"0 * * * * " + O + " --lock 'a*b' --bad -- /bin/true", true, []Problem{UsageError}},
+		{"0 * * * * " + O + ` --lock "$HOME/l" --bad -- /bin/true`, true, nil},
+		{"0 * * * * " + O + " --lock a\\*b --bad -- /bin/true", true, []Problem{UsageError}},
+		// Mutation: PipefailOptions ignored; || or a quoted | taken as a pipe.
+		{"0 * * * * " + O + " -- 'pg_dump db | gzip > db.gz'", false, []Problem{PipelineHidesFailure}},
+		{"0 * * * * " + O + " --pipefail -- 'pg_dump db | gzip > db.gz'", false, nil},
+		{"0 * * * * " + O + " --pipefail=false -- 'pg_dump db | gzip > db.gz'", false, []Problem{PipelineHidesFailure}},
+		{"0 * * * * " + O + " -- 'pg_dump db || echo failed'", false, nil},
+		{"0 * * * * " + O + ` -- 'grep "a|b" log'`, false, nil},
+		// Several words are no command line: sh cut the pipe already.
+		{"0 * * * * " + O + " -- pg_dump db | gzip", false, nil},
 	}
 	for _, tt := range tests {
 		lines, err := Parse(strings.NewReader(tt.crontab), false)
@@ -257,6 +304,9 @@ func FuzzWrapAudit(f *testing.F) {
 		}
 		_, pct := cronPercent(l.CommandText())
 		for _, f := range r.Findings {
+			if f.Problem == PipelineHidesFailure && hidesFailure(l.Command()) {
+				continue // the job's own, wrapped or not
+			}
 			if f.Problem != BarePercent || pct < 0 {
 				t.Fatalf("wrapped %q -> %q: %+v", raw, w, f)
 			}
