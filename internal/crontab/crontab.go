@@ -11,12 +11,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path"
 	"regexp"
 	"strings"
 	"sync"
-
-	"github.com/mattn/go-shellwords"
 )
 
 // Kind is what a crontab line is.
@@ -203,17 +200,13 @@ func cronPercent(text string) (string, int) {
 	return string(cmd), -1
 }
 
-// Monitored reports whether the job already runs under opkuma run.
+// Monitored reports whether the job already runs under opkuma run, by the
+// audit's rule (Report.Calls with Report.Sub "run"): opkuma's global
+// options (-v) and runners (nice, flock, ...) before it are skipped.
 func (l Line) Monitored() bool {
-	p := shellwords.NewParser()
-	words, err := p.Parse(l.Command())
-	if err != nil {
-		return false
-	}
-	for len(words) > 0 && strings.Contains(words[0], "=") && !strings.HasPrefix(words[0], "=") {
-		words = words[1:] // NAME=value before the command
-	}
-	return len(words) >= 2 && path.Base(words[0]) == "opkuma" && words[1] == "run"
+	a := Auditor{Wrapper: Wrapper{Name: "opkuma", Run: "run"}}
+	r := a.job(l, map[string]string{})
+	return r.Calls && r.Sub == a.Wrapper.Run
 }
 
 // ErrAlreadyWrapped is returned by Wrap for a job that runs under opkuma.

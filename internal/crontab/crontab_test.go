@@ -145,8 +145,9 @@ func TestEnvValue(t *testing.T) {
 	}
 }
 
-// TestMonitored checks what counts as a job under opkuma run. Mutation
-// caught: "opkuma run" alone (two words) not counted.
+// TestMonitored checks what counts as a job under opkuma run: the audit's
+// rule. Mutations caught: "opkuma run" alone (two words) not counted; the
+// second word taken for the subcommand (opkuma -v run re-wrapped, #18).
 func TestMonitored(t *testing.T) {
 	for _, tc := range []struct {
 		line string
@@ -157,6 +158,11 @@ func TestMonitored(t *testing.T) {
 		{"0 * * * * opkuma", false},
 		{"0 * * * * opkuma list", false},
 		{"0 * * * * =x opkuma run", false},
+		{"0 3 * * * /usr/local/bin/opkuma -v run --url-file F -- /bin/true", true},
+		{"0 3 * * * /usr/local/bin/opkuma --verbose run -- /bin/true", true},
+		{"0 3 * * * nice -n 5 opkuma run -- /bin/true", true},
+		{"0 3 * * * opkuma -v interval '0 * * * *'", false},
+		{"0 3 * * * echo opkuma run", false},
 	} {
 		if got := parseLine(1, tc.line, false).Monitored(); got != tc.want {
 			t.Errorf("Monitored(%q) = %v, want %v", tc.line, got, tc.want)
