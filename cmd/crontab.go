@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -315,6 +316,20 @@ func checkLine(args []string) error {
 	return nil
 }
 
+// isUser reports whether name is a user of this machine and no command
+// in cron's default PATH (a user crontab's line may run mail or backup).
+func isUser(name string) bool {
+	if _, err := user.Lookup(name); err != nil {
+		return false
+	}
+	for _, dir := range filepath.SplitList(crontab.DefaultPath) {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			return false
+		}
+	}
+	return true
+}
+
 // homeDir returns the home directory of user, where cron starts its jobs;
 // "" is the user running opkuma.
 func homeDir(env Env) func(string) (string, error) {
@@ -342,7 +357,7 @@ func (o *crontabOptions) audit(env Env, args []string, marginSet bool) error {
 		return err
 	}
 	ad := &advisor{o: &o.interval, marginSet: marginSet}
-	au := &crontab.Auditor{Wrapper: wrapper(env), Local: !o.noExecCheck, Home: homeDir(env)}
+	au := &crontab.Auditor{Wrapper: wrapper(env), Local: !o.noExecCheck, Home: homeDir(env), IsUser: isUser}
 	var res auditResult
 	var others []string
 	w := env.Stdout
@@ -460,6 +475,9 @@ func describe(f crontab.Finding, l crontab.Line) (msg, fix string) {
 		}
 		return fmt.Sprintf("unquoted %s in the push URL: cron's sh ends the command there, so opkuma gets no command and the job never runs", f.Char),
 			"put the URL in single quotes: " + quoted
+	case crontab.UserFieldInUserCrontab:
+		return fmt.Sprintf("this looks like a system crontab's line (/etc/crontab, /etc/cron.d): %s is a user, and read as a user crontab the job would run a command called %s", f.Text, f.Text),
+			"audit a system crontab with --system (opkuma crontab --system FILE)"
 	case crontab.NoUserField:
 		return fmt.Sprintf("no user field: in a system crontab the field after the schedule is the user, so cron looks for a user named %s and never runs the job", f.Text),
 			"put the user the job runs as after the schedule: " + l.Schedule + " root " + l.Raw[f.Column-1:]
@@ -561,6 +579,9 @@ func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {
 		return err
 	}
 	l := src.lines[o.line-1]
+	if u := l.UserField(isUser); u != "" {
+		return usageErrorf("line %d looks like a system crontab's line (%s is a user): give --system to wrap the command after the user field", o.line, u)
+	}
 	wrapped, err := l.Wrap(caller(src.lines[:o.line]) + " run" + options + " --")
 	if err != nil {
 		return &exitError{code: exitFailure, msg: err.Error()}
@@ -592,7 +613,7 @@ func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {
 	if err != nil {
 		return err
 	}
-	au := &crontab.Auditor{Wrapper: wrapper(env), Local: !o.noExecCheck, Home: homeDir(env)}
+	au := &crontab.Auditor{Wrapper: wrapper(env), Local: !o.noExecCheck, Home: homeDir(env), IsUser: isUser}
 	for _, r := range au.Audit(lines[:min(o.line, len(lines))]) { // a line's audit reads the lines above it only
 		if r.Line.Number != o.line {
 			continue

@@ -170,6 +170,9 @@ func (o *crontabOptions) selectJobs(env Env, src source, loc *time.Location, mar
 			continue
 		}
 		where := fmt.Sprintf("%s:%d", src.name, l.Number)
+		if u := l.UserField(isUser); u != "" {
+			return nil, usageErrorf("%s looks like a system crontab's line (%s is a user): give --system to wrap the command after the user field", where, u)
+		}
 		a, err := ad.advise(l.Schedule, locs[i])
 		if err != nil {
 			fmt.Fprintf(env.Stdout, "%s: left as it is: %s\n", where, err)
@@ -230,7 +233,7 @@ func (o *crontabOptions) auditWrapped(env Env, src source, jobs []*provisioned, 
 		ours[j.line.Number] = true
 		percent[j.line.Number] = strings.Contains(strings.ReplaceAll(j.line.CommandText(), `\%`, ""), "%")
 	}
-	au := &crontab.Auditor{Wrapper: wrapper(env), Local: !o.noExecCheck, Home: homeDir(env)}
+	au := &crontab.Auditor{Wrapper: wrapper(env), Local: !o.noExecCheck, Home: homeDir(env), IsUser: isUser}
 	for _, r := range au.Audit(lines) {
 		if !ours[r.Line.Number] {
 			continue

@@ -71,6 +71,10 @@ const (
 	// whose user field is the wrapper (Finding.Text): the user field was
 	// left out, so cron looks for a user of that name and runs nothing.
 	NoUserField Problem = "no-user-field"
+	// UserFieldInUserCrontab: a line read as a user crontab's whose first
+	// word names a user (Finding.Text): a system crontab's line, read
+	// without --system; the job's command is what follows the user.
+	UserFieldInUserCrontab Problem = "system-crontab-line"
 	// NoJob: nothing to run after the wrapper's options.
 	NoJob Problem = "no-job"
 	// UsageError: the wrapper stops at its own command line (an unknown
@@ -133,6 +137,9 @@ type Auditor struct {
 	// Home returns the home directory of user ("" for the current user),
 	// where cron starts jobs. Nil or failing: relative paths are not checked.
 	Home func(user string) (string, error)
+	// IsUser reports whether name is a user of this machine, to tell a
+	// system crontab read as a user's. Nil: not checked.
+	IsUser func(name string) bool
 
 	stats map[string]statResult
 	homes map[string]string
@@ -171,6 +178,10 @@ func (a *Auditor) job(l Line, env map[string]string) Report {
 		if words := strings.Fields(l.Command()); len(words) > 0 {
 			r.Sub = words[0] // what would follow the wrapper
 		}
+		return r
+	}
+	if u := l.UserField(a.IsUser); u != "" {
+		r.Findings = []Finding{{Problem: UserFieldInUserCrontab, Column: l.CommandAt + 1, Text: u}}
 		return r
 	}
 	if p, ok := env["PATH"]; ok {

@@ -200,6 +200,32 @@ func cronPercent(text string) (string, int) {
 	return string(cmd), -1
 }
 
+// UserField returns the first word of the command of a job read as a user
+// crontab's when that word names a user (isUser) and a command follows it:
+// the line is then most likely a system crontab's (/etc/crontab,
+// /etc/cron.d), read without its user field, whose job would run a command
+// called like the user, and what follows it is an absolute path or a
+// shell builtin. "" otherwise.
+func (l Line) UserField(isUser func(string) bool) string {
+	if l.Kind != Job || l.User != "" || isUser == nil {
+		return ""
+	}
+	words := strings.Fields(l.Command())
+	if len(words) < 2 || !plainWord(words[0]) || strings.ContainsAny(words[0], "/=") {
+		return ""
+	}
+	// What follows must look like a command: an absolute path or a
+	// builtin (cd / && run-parts ..., as Debian's /etc/crontab has).
+	first, second := words[0], words[1]
+	if !strings.HasPrefix(second, "/") && !builtins[second] {
+		return ""
+	}
+	if isUser(first) {
+		return first
+	}
+	return ""
+}
+
 // Monitored reports whether the job already runs under opkuma run, by the
 // audit's rule (Report.Calls with Report.Sub "run"): opkuma's global
 // options (-v) and runners (nice, flock, ...) before it are skipped.

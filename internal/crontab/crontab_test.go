@@ -232,3 +232,29 @@ func TestCronPercent(t *testing.T) {
 		}
 	}
 }
+
+// TestUserField checks when a user crontab's line looks like a system
+// crontab's. Mutations caught: the second word not looked at (mail -s ...
+// flagged); a system line's own user field flagged; isUser ignored.
+func TestUserField(t *testing.T) {
+	users := map[string]bool{"root": true, "backup": true, "mail": true}
+	isUser := func(n string) bool { return users[n] }
+	for _, tc := range []struct {
+		line   string
+		system bool
+		want   string
+	}{
+		{"0 4 * * * root /usr/local/bin/cleanup.sh", false, "root"},
+		{"17 * * * * root\tcd / && run-parts --report /etc/cron.hourly", false, "root"},
+		{"0 0 1 * * mail -s report ops@example.com", false, ""},
+		{"0 0 1 * * backup /srv", false, "backup"},
+		{"0 0 1 * * nobody /usr/bin/true", false, ""},
+		{"0 0 1 * * root", false, ""},
+		{"0 4 * * * root /usr/local/bin/cleanup.sh", true, ""},
+		{"0 4 * * * /usr/local/bin/cleanup.sh root", false, ""},
+	} {
+		if got := parseLine(1, tc.line, tc.system).UserField(isUser); got != tc.want {
+			t.Errorf("UserField(%q, system %v) = %q, want %q", tc.line, tc.system, got, tc.want)
+		}
+	}
+}
