@@ -34,7 +34,12 @@ type Spec struct {
 	Stdin, Stdout, Stderr *os.File
 	Env                   []string // the job's whole environment
 
-	Lock     string        // file to flock while the job runs; "": none
+	// Lock is a file to flock while the job runs; "": none. The job gets
+	// the locked file as its descriptor 3 (as "flock 3" scripts expect),
+	// and so does whatever it starts unless it closes it: the lock is free
+	// only when the last process of the job that holds it has exited, even
+	// when opkuma was killed (kill -9) before them, as with flock(1).
+	Lock     string
 	LockWait time.Duration // how long to wait for a busy lock; Timeout bounds it too
 	LockBusy func()        // called when the wait for a busy lock starts; may be nil
 
@@ -43,7 +48,6 @@ type Spec struct {
 
 	KeepTail     bool          // keep the output's last lines, for DownMessage
 	QuietSuccess bool          // show the job's output only when it failed
-	TempDir      string        // for the quiet output past its memory; "": the system's
 	OutputWait   time.Duration // 0: DefaultOutputWait
 
 	// Signals are forwarded to the job while it runs; one that comes
@@ -151,6 +155,7 @@ func stopsStart(sig os.Signal) bool {
 // Run takes the lock, runs the job and says how it ended.
 func Run(ctx context.Context, spec Spec) Outcome {
 	var out Outcome
+	var extra []*os.File
 	if spec.Lock != "" {
 		// The wait ends at the run's deadline too: a run never waits for
 		// its lock longer than it may run.
@@ -194,6 +199,7 @@ func Run(ctx context.Context, spec Spec) Outcome {
 		}
 		defer l.Release()
 		out.LockWaited = l.Waited
+		extra = append(extra, l.File())
 	}
 	// A signal before the job starts means: do not start it.
 	for pending := true; pending; {
@@ -209,7 +215,7 @@ func Run(ctx context.Context, spec Spec) Outcome {
 	}
 
 	capture, err := output.Start(spec.Stdout, spec.Stderr, output.Options{
-		Tail: spec.KeepTail, Spool: spec.QuietSuccess, TempDir: spec.TempDir,
+		Tail: spec.KeepTail, Spool: spec.QuietSuccess,
 	})
 	if err != nil {
 		out.Err = err
@@ -223,6 +229,7 @@ func Run(ctx context.Context, spec Spec) Outcome {
 		Stdout:       capture.Stdout(),
 		Stderr:       capture.Stderr(),
 		Env:          spec.Env,
+		ExtraFiles:   extra,
 		Signals:      spec.Signals,
 		Timeout:      spec.Timeout,
 		KillAfter:    spec.KillAfter,

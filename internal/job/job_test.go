@@ -257,3 +257,61 @@ func devNull(t *testing.T) *os.File {
 	t.Cleanup(func() { f.Close() })
 	return f
 }
+
+// The job gets the locked file as its descriptor 3, and what it starts
+// holds the lock after Run has returned (and released opkuma's descriptor),
+// until it exits: the lock lasts as long as the job, as under flock(1).
+// Mutation caught: Run not handing the lock's file to runner.Spec.ExtraFiles.
+func TestRunJobHoldsLock(t *testing.T) {
+	dir := t.TempDir()
+	path, gate, fd3 := filepath.Join(dir, "l"), filepath.Join(dir, "gate"), filepath.Join(dir, "fd3")
+	if err := syscall.Mkfifo(gate, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The background reader waits for a line on the gate, holding fd 3.
+	script := `readlink /proc/self/fd/3 > "$1"; (read x < "$2") & exit 0`
+	out := Run(context.Background(), Spec{
+		Command: runner.Command{Argv: []string{"sh", "-c", script, "sh", fd3, gate}},
+		Env:     []string{"PATH=" + os.Getenv("PATH")},
+		Stdout:  devNull(t),
+		Stderr:  devNull(t),
+		Lock:    path,
+	})
+	if !out.OK() {
+		t.Fatalf("job: %+v", out)
+	}
+	opened := make(chan *os.File, 1)
+	go func() {
+		f, err := os.OpenFile(gate, os.O_WRONLY, 0) // blocks until the reader opens it
+		if err != nil {
+			t.Error(err)
+		}
+		opened <- f
+	}()
+	defer func() {
+		if f := <-opened; f != nil {
+			f.Write([]byte("go\n")) // the reader exits
+			f.Close()
+		}
+	}()
+	if b, err := os.ReadFile(fd3); err != nil || strings.TrimSpace(string(b)) != path {
+		t.Errorf("the job's descriptor 3 is %q (%v), want the lock file %s", b, err, path)
+	}
+	_, err := lock.Acquire(context.Background(), path, 0, nil)
+	if !errors.Is(err, lock.ErrBusy) {
+		t.Fatalf("while the job's background process runs: %v, want busy", err)
+	}
+	f := <-opened
+	opened <- nil
+	if f == nil {
+		t.FailNow()
+	}
+	f.Write([]byte("go\n"))
+	f.Close()
+	// Free once the reader has gone; the wait bounds a failing run only.
+	l, err := lock.Acquire(context.Background(), path, 30*time.Second, nil)
+	if err != nil {
+		t.Fatalf("after the job's last process: %v", err)
+	}
+	l.Release()
+}

@@ -39,21 +39,30 @@ type Lock struct {
 	Waited time.Duration // how long taking it took
 }
 
-// Release lets the lock go.
+// File returns the locked file. The lock is the open file's, not the
+// descriptor's: a process that inherits a descriptor of it (a job started
+// with it in its ExtraFiles) holds the lock as long as it keeps the
+// descriptor, even after this process has died, as with flock(1).
+func (l *Lock) File() *os.File { return l.f }
+
+// Release closes this process's descriptor of the lock. The lock is free
+// once every process that inherited the file has closed it too.
 func (l *Lock) Release() error { return l.f.Close() }
 
-// Acquire takes an exclusive flock(2) on path, creating the file if needed.
-// The lock is taken in one step on an open descriptor: there is no check
-// then take, and a lock whose holder died is free (the kernel releases it
-// with the holder's descriptors). The descriptor is not inherited by
-// children. When the lock is busy Acquire tries again, with a short
+// Acquire takes an exclusive flock(2) on path, creating the file if needed
+// (see open for what it refuses to open, and why). The lock is taken in one
+// step on an open descriptor: there is no check then take, and a lock whose
+// holder died is free (the kernel releases it once the last descriptor of
+// its open file is closed). The descriptor is close-on-exec: a child holds
+// the lock only when it is handed File, as the job is. When the lock is
+// busy Acquire tries again, with a short
 // backoff, until ctx ends or wait has passed (wait 0: it does not wait);
 // then it returns a *BusyError. busy, if not nil, is called once when
 // Acquire starts to wait.
 func Acquire(ctx context.Context, path string, wait time.Duration, busy func()) (*Lock, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o644)
+	f, err := open(path)
 	if err != nil {
-		return nil, fmt.Errorf("opening lock file: %w", err)
+		return nil, err
 	}
 	start := time.Now()
 	var deadline <-chan time.Time

@@ -1,6 +1,6 @@
 // Package output carries a job's stdout and stderr to where they go while
 // keeping what opkuma needs of them: the last bytes for a down message
-// (Tail), all of it to print only on failure (Spool).
+// (Tail), its first and last bytes to print only on failure (Spool).
 package output
 
 import (
@@ -20,11 +20,12 @@ type Options struct {
 	// stream, for LastLines.
 	Tail     bool
 	TailSize int
-	// Spool keeps all the output, in order, and writes none of it until
-	// Replay: the job's output is shown only when it failed.
-	Spool       bool
-	SpoolMemory int    // 0: DefaultSpoolMemory
-	TempDir     string // for a spool past SpoolMemory; "": the system's
+	// Spool keeps the output, in order, and writes none of it until
+	// Replay: the job's output is shown only when it failed. It keeps the
+	// first SpoolHead and the last SpoolTail bytes (0: the package's
+	// SpoolHead and SpoolTail).
+	Spool                bool
+	SpoolHead, SpoolTail int
 }
 
 // Capture stands between a job and opkuma's stdout and stderr. It changes
@@ -63,11 +64,14 @@ func Start(stdout, stderr *os.File, o Options) (*Capture, error) {
 		size = DefaultTailSize
 	}
 	if o.Spool {
-		mem := o.SpoolMemory
-		if mem <= 0 {
-			mem = DefaultSpoolMemory
+		head, tail := o.SpoolHead, o.SpoolTail
+		if head <= 0 {
+			head = SpoolHead
 		}
-		c.spool = NewSpool(mem, o.TempDir)
+		if tail <= 0 {
+			tail = SpoolTail
+		}
+		c.spool = NewSpool(head, tail)
 	}
 	same := SameFile(stdout, stderr)
 	for i, d := range c.dest {
@@ -214,7 +218,7 @@ func (c *Capture) lastLine(i int) string {
 }
 
 // Replay writes the spooled output to opkuma's stdout and stderr, in the
-// order the job wrote it.
+// order the job wrote it: see Spool.Replay.
 func (c *Capture) Replay() error {
 	if c.spool == nil {
 		return nil
@@ -230,7 +234,7 @@ func writerOf(f *os.File) io.Writer {
 	return f
 }
 
-// Close releases the pipes, read-back files and spool.
+// Close releases the pipes and read-back files.
 func (c *Capture) Close() error {
 	for _, stop := range c.unwatch {
 		stop()
@@ -242,9 +246,6 @@ func (c *Capture) Close() error {
 		if ft.f != nil {
 			ft.f.Close()
 		}
-	}
-	if c.spool != nil {
-		return c.spool.Close()
 	}
 	return nil
 }

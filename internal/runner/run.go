@@ -31,6 +31,9 @@ type Spec struct {
 	Stdin, Stdout, Stderr *os.File
 	Env                   []string // the child's whole environment
 	Dir                   string   // working directory; "": opkuma's
+	// ExtraFiles become the child's descriptors 3, 4, ... (as in
+	// exec.Cmd), inherited by everything it starts unless they close them.
+	ExtraFiles []*os.File
 
 	// Signals are forwarded to the job while it runs: to its process group,
 	// or to the child alone when it shares opkuma's terminal group.
@@ -55,7 +58,10 @@ type Result struct {
 	TimedOut bool           // stopped because Spec.Timeout ran out
 	Killed   bool           // the group got SIGKILL after the timeout
 	Timeout  time.Duration  // Spec.Timeout, for messages
-	Duration time.Duration  // from start to exit
+	// KillAfter is the grace the job had between the timeout's SIGTERM
+	// and SIGKILL (Spec.KillAfter, or DefaultKillAfter), for messages.
+	KillAfter time.Duration
+	Duration  time.Duration // from start to exit
 	// Err is why the child could not start (a *StartError), or nil.
 	Err error
 }
@@ -77,6 +83,21 @@ func (r Result) Describe() string {
 		return "killed by " + SignalName(r.Signal)
 	default:
 		return fmt.Sprintf("exit %d", r.ExitCode)
+	}
+}
+
+// Stopped says how the timeout ended a timed-out job: "stopped" when its
+// group ended on SIGTERM (exit 124), "SIGTERM did not stop it; killed 10s
+// later" when it had to be killed (exit 137). It is "" for a job that did
+// not time out.
+func (r Result) Stopped() string {
+	switch {
+	case !r.TimedOut:
+		return ""
+	case r.Killed:
+		return "SIGTERM did not stop it; killed " + ShortDuration(r.KillAfter) + " later"
+	default:
+		return "stopped"
 	}
 }
 
@@ -102,7 +123,7 @@ func Run(spec Spec) Result {
 	attr := &os.ProcAttr{
 		Dir:   spec.Dir,
 		Env:   spec.Env,
-		Files: []*os.File{spec.Stdin, spec.Stdout, spec.Stderr},
+		Files: append([]*os.File{spec.Stdin, spec.Stdout, spec.Stderr}, spec.ExtraFiles...),
 		Sys:   sysProcAttr(ownGroup),
 	}
 	proc, err := os.StartProcess(path, argv, attr)
@@ -172,7 +193,7 @@ func (j *job) wait(spec Spec, start time.Time) Result {
 	if killAfter <= 0 {
 		killAfter = DefaultKillAfter
 	}
-	r := Result{Timeout: spec.Timeout}
+	r := Result{Timeout: spec.Timeout, KillAfter: killAfter}
 	exited := (<-chan syscall.WaitStatus)(done)
 	var poll, giveUp <-chan time.Time
 	var status syscall.WaitStatus

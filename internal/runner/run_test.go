@@ -137,6 +137,10 @@ func TestTimeoutKillsGroup(t *testing.T) {
 	if r.ExitCode != ExitTimedOutKill || !r.TimedOut || !r.Killed {
 		t.Fatalf("got %+v, want a timeout that had to kill", r)
 	}
+	// Mutation caught: KillAfter not recorded in the Result ("killed 0s").
+	if got, want := r.Stopped(), "SIGTERM did not stop it; killed 300ms later"; got != want {
+		t.Errorf("Stopped() = %q, want %q", got, want)
+	}
 	b, err := os.ReadFile(pidFile)
 	if err != nil {
 		t.Fatal(err)
@@ -236,4 +240,25 @@ func running(pid int) bool {
 	}
 	_, after, _ := strings.Cut(string(b), ") ")
 	return !strings.HasPrefix(after, "Z")
+}
+
+// TestStopped: a timeout that had to kill says so; one that SIGTERM ended
+// says "stopped". Mutation caught: Stopped ignoring Killed (137 said
+// "stopped", as cmd printed before).
+func TestStopped(t *testing.T) {
+	for _, tc := range []struct {
+		r    Result
+		want string
+	}{
+		{Result{ExitCode: 1}, ""},
+		{Result{ExitCode: ExitTimedOut, TimedOut: true, Timeout: time.Second, KillAfter: 10 * time.Second}, "stopped"},
+		{Result{ExitCode: ExitTimedOutKill, TimedOut: true, Killed: true, Timeout: time.Second, KillAfter: 10 * time.Second},
+			"SIGTERM did not stop it; killed 10s later"},
+		{Result{ExitCode: ExitTimedOutKill, TimedOut: true, Killed: true, KillAfter: 90 * time.Second},
+			"SIGTERM did not stop it; killed 1m30s later"},
+	} {
+		if got := tc.r.Stopped(); got != tc.want {
+			t.Errorf("%+v: Stopped() = %q, want %q", tc.r, got, tc.want)
+		}
+	}
 }
