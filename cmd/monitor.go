@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -15,6 +17,7 @@ import (
 	"github.com/opkuma/opkuma/internal/crontab"
 	"github.com/opkuma/opkuma/internal/kumaapi"
 	"github.com/opkuma/opkuma/internal/provision"
+	"github.com/opkuma/opkuma/internal/runner"
 	"github.com/opkuma/opkuma/pusher"
 )
 
@@ -189,7 +192,24 @@ func (o *kumaOptions) server(env Env) (kumaapi.Credentials, error) {
 
 // firstLine returns the first line of the file, without its line ending.
 func firstLine(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	// As for a url-file: open(2) must not block on a FIFO, and a secret
+	// others can read is refused, as ssh and libpq refuse theirs.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	if !fi.Mode().IsRegular() {
+		return "", fmt.Errorf("%s: not a regular file (%s)", path, fileType(fi.Mode()))
+	}
+	if perm := fi.Mode().Perm(); perm&0o044 != 0 {
+		return "", fmt.Errorf("%s: readable by group or others (mode %04o): run chmod 600 %s", path, perm, runner.Quote(path))
+	}
+	b, err := io.ReadAll(io.LimitReader(f, 64<<10))
 	if err != nil {
 		return "", err
 	}

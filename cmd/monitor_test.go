@@ -488,7 +488,7 @@ func TestURLFileError(t *testing.T) {
 	for path, want := range map[string]string{
 		open:                       "--url-file " + open + ": readable by group or others (mode 0644): run chmod 600 " + open + ", or pass --url-file-insecure",
 		empty:                      "--url-file " + empty + ": no URL in it: put the push URL on a line of its own",
-		dir:                        "--url-file " + dir + ": not a regular file",
+		dir:                        "--url-file " + dir + ": not a regular file (a directory)",
 		filepath.Join(dir, "nope"): "--url-file: open " + filepath.Join(dir, "nope") + ": no such file or directory",
 	} {
 		_, err := pusher.ReadURLFile(path, false)

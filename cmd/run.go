@@ -211,7 +211,7 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 		case res.Err != nil:
 			msgs.errorf("%s", redact(res.Err.Error()))
 		case res.TimedOut:
-			msgs.errorf("%s: %s: stopped", name, res.Describe())
+			msgs.errorf("%s: %s: %s", name, res.Describe(), res.Stopped())
 		}
 		pushDown(out.DownMessage(), res.Duration)
 		return &exitError{code: res.ExitCode}
