@@ -394,7 +394,7 @@ func (o *crontabOptions) audit(env Env, args []string, marginSet bool) error {
 				case err != nil:
 					problems = append(problems, problemRow{Problem: "bad-schedule", Message: err.Error(), Fix: "cron rejects this schedule: correct its fields (see crontab(5))"})
 				default:
-					row.Interval, row.Gap, row.Note = a.interval, seconds(a.gap.Length), a.warning()
+					row.Interval, row.Gap, row.Note = a.value(), seconds(a.gap.Length), a.warning()
 				}
 			}
 			if r.Calls {

@@ -17,6 +17,7 @@ type intervalOptions struct {
 	tz      string
 	from    string
 	explain bool
+	version string
 }
 
 func intervalFlags(o *intervalOptions) []cli.Flag {
@@ -25,6 +26,7 @@ func intervalFlags(o *intervalOptions) []cli.Flag {
 		&cli.DurationFlag{Name: "margin", Usage: "safety margin (default: 10% of the largest gap, at least 1m)", Destination: &o.margin},
 		&cli.StringFlag{Name: "tz", Usage: "time `ZONE` of the schedule, e.g. Europe/Paris (default: the local zone, $TZ)", Destination: &o.tz},
 		&cli.StringFlag{Name: "from", Usage: "look at runs from `DATE` (YYYY-MM-DD) on (default: today)", Destination: &o.from},
+		&cli.StringFlag{Name: "kuma-version", Usage: "the Uptime Kuma `VERSION` the monitor lives on: 2.5 and later take any interval, earlier ones at most 2073600 s (default: a value every version takes)", Destination: &o.version},
 	}
 }
 
@@ -37,7 +39,10 @@ func intervalCommand(env Env) *cli.Command {
 		Description: `Prints, in seconds, the Heartbeat Interval an Uptime Kuma Push monitor needs for a
 job run on SCHEDULE (the 5 time fields of a crontab line, or @hourly, @daily,
 @weekly, @monthly, @yearly): the largest gap between two runs + --runtime +
---margin. The largest gap is found over the next 28 years (every weekday and
+--margin. Uptime Kuma up to 2.4 refuses an interval over 2073600 s (24 days):
+then the number printed is 2073600 and a line on stderr says which Retries
+make up the rest, unless --kuma-version 2.5 (or later) says the server takes
+any interval. The largest gap is found over the next 28 years (every weekday and
 leap-year pairing), with daylight-saving changes of --tz counted as cron
 handles them. Quote the schedule, or the shell expands its *.
 
@@ -64,6 +69,20 @@ type advice struct {
 	runtime  time.Duration
 	interval int64
 	loc      *time.Location
+	uncapped bool // the server takes any interval (Uptime Kuma 2.5+)
+}
+
+// uncapped reports whether Uptime Kuma version v takes any interval: 2.5.0
+// removed the 24-day cap (uptime-kuma#7607). "": not known, so no.
+func uncapped(v string) (bool, error) {
+	if v == "" {
+		return false, nil
+	}
+	var major, minor int
+	if n, _ := fmt.Sscanf(strings.TrimPrefix(v, "v"), "%d.%d", &major, &minor); n < 1 {
+		return false, usageErrorf("--kuma-version %q: want a version like 1.23.17 or 2.5", v)
+	}
+	return major > 2 || major == 2 && minor >= 5, nil
 }
 
 // location returns the zone named by --tz, or the local one.
@@ -107,7 +126,11 @@ func (o *intervalOptions) advise(spec string, loc *time.Location, marginSet bool
 	if err != nil {
 		return advice{}, err
 	}
-	a := advice{gap: gap, runtime: o.runtime, margin: schedule.Margin(gap.Length), loc: loc}
+	free, err := uncapped(o.version)
+	if err != nil {
+		return advice{}, err
+	}
+	a := advice{gap: gap, runtime: o.runtime, margin: schedule.Margin(gap.Length), loc: loc, uncapped: free}
 	if marginSet {
 		a.margin = o.margin
 	}
@@ -127,7 +150,7 @@ func (o *intervalOptions) run(env Env, spec string, marginSet bool) error {
 	if o.explain {
 		a.explain(env.Stdout, spec, marginSet)
 	} else {
-		fmt.Fprintln(env.Stdout, a.interval)
+		fmt.Fprintln(env.Stdout, a.value())
 	}
 	if w := a.warning(); w != "" {
 		fmt.Fprintf(env.Stderr, "opkuma: %s\n", w)
@@ -153,12 +176,22 @@ func (a advice) explain(w io.Writer, spec string, marginSet bool) {
 	fmt.Fprintf(w, "interval:    = %d s: the monitor's Heartbeat Interval\n", a.interval)
 }
 
+// value is the Heartbeat Interval to set: the interval, or the largest
+// one Uptime Kuma up to 2.4 takes (warning says which Retries make up the
+// rest).
+func (a advice) value() int64 {
+	if !a.uncapped && a.interval > schedule.MaxInterval {
+		return schedule.MaxInterval
+	}
+	return a.interval
+}
+
 // warning tells when Uptime Kuma cannot take the interval.
 func (a advice) warning() string {
-	if a.interval > schedule.MaxInterval {
+	if !a.uncapped && a.interval > schedule.MaxInterval {
 		retries := (a.interval + schedule.MaxInterval - 1) / schedule.MaxInterval
 		return fmt.Sprintf("%d s is more than Uptime Kuma's largest Heartbeat Interval (%d s, 24 days): set the interval to %d and Retries to %d with a Heartbeat Retry Interval of %d (the monitor shows PENDING in between), or run the job more often",
-			a.interval, schedule.MaxInterval, schedule.MaxInterval, retries-1, schedule.MaxInterval)
+			a.interval, schedule.MaxInterval, schedule.MaxInterval, retries-1, schedule.MaxInterval) + " (Uptime Kuma 2.5 and later take it: --kuma-version 2.5)"
 	}
 	return ""
 }
