@@ -220,3 +220,72 @@ func shellJoin(args []string) string {
 	}
 	return b.String()
 }
+
+// TestREADMEPipelinesUsePipefail keeps README and every command's help from
+// showing a pipeline job that would hide a failure: a pipeline's status is
+// its last command's, so 'pg_dump mydb | gzip > db.gz' exits 0 when pg_dump
+// failed. Each one-string job with a | runs with --shell /bin/bash --pipefail.
+func TestREADMEPipelinesUsePipefail(t *testing.T) {
+	readme, _ := readmeFences(t)
+	var texts []string
+	texts = append(texts, readme)
+	var walk func(cmds []*cli.Command)
+	walk = func(cmds []*cli.Command) {
+		for _, c := range cmds {
+			texts = append(texts, c.Description)
+			walk(c.Subcommands)
+		}
+	}
+	walk(newApp(Env{}).Commands)
+	pipe := regexp.MustCompile(`(^|[^|])\|([^|]|$)`)
+	checked := 0
+	for _, text := range texts {
+		for _, line := range strings.Split(strings.ReplaceAll(text, "\\\n", " "), "\n") {
+			_, call, ok := strings.Cut(line, "opkuma run ")
+			if !ok {
+				continue
+			}
+			opts, job, ok := strings.Cut(call, " -- ")
+			if !ok || !strings.HasPrefix(strings.TrimSpace(job), "'") || !pipe.MatchString(job) {
+				continue
+			}
+			checked++
+			if !strings.Contains(opts, "--pipefail") || !strings.Contains(opts, "--shell /bin/bash") {
+				t.Errorf("a pipeline job without --shell /bin/bash --pipefail hides its failures: %s", strings.TrimSpace(line))
+			}
+		}
+	}
+	if checked < 2 {
+		t.Errorf("checked %d pipeline jobs in README and help, want at least the pg_dump examples (2)", checked)
+	}
+}
+
+// TestREADMECIBlocks checks the blocks .ci/run runs as printed: one
+// "<!-- ci: install -->" and one "<!-- ci: test -->", each right before an
+// sh block that installs opkuma from the clone (never a module path, which
+// the proxy does not have) or runs the tests.
+func TestREADMECIBlocks(t *testing.T) {
+	readme, _ := readmeFences(t)
+	for marker, want := range map[string]*regexp.Regexp{
+		"<!-- ci: install -->": regexp.MustCompile(`(?m)^(\S+=\S+ )*go (install|build) .* \.$`),
+		"<!-- ci: test -->":    regexp.MustCompile(`(?m)^go test \./\.\.\.$`),
+	} {
+		_, after, found := strings.Cut(readme, "\n"+marker+"\n")
+		if !found || strings.Count(readme, marker) != 1 {
+			t.Errorf("README.md needs %q once, on a line of its own, before its sh block (.ci/run reads it)", marker)
+			continue
+		}
+		body, ok := strings.CutPrefix(after, "```sh\n")
+		body, _, closed := strings.Cut(body, "\n```")
+		if !ok || !closed {
+			t.Errorf("README.md: %q is not followed by an sh block", marker)
+			continue
+		}
+		if !want.MatchString(body) {
+			t.Errorf("README.md: the block after %q does not match %s:\n%s", marker, want, body)
+		}
+		if strings.Contains(body, "@") || strings.Contains(body, "github.com/") {
+			t.Errorf("README.md: the block after %q names a module version: go install from the clone (.) instead:\n%s", marker, body)
+		}
+	}
+}
