@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -41,8 +42,9 @@ func (e *faultError) Error() string {
 // judge reads an answer the way Uptime Kuma writes it. Neither the status
 // code nor ok:false decides alone: every error inside Uptime Kuma's handler
 // answers {"ok":false,"msg":...} (404 in 1.23-2.x, 500 in newer code), and
-// only the msg tells a refusal from a failure.
-func judge(resp *http.Response, body []byte) error {
+// only the msg tells a refusal from a failure. at is the answer's time by
+// the server's clock.
+func judge(resp *http.Response, body []byte, at time.Time) error {
 	code := resp.StatusCode
 	var ans pushAnswer
 	isJSON := json.Unmarshal(body, &ans) == nil && ans.OK != nil
@@ -53,6 +55,9 @@ func judge(resp *http.Response, body []byte) error {
 	case isJSON:
 		if hint, ok := rejection(code, ans.Msg); ok {
 			return &RejectedError{StatusCode: code, Msg: ans.Msg, FromServer: true, Hint: hint}
+		}
+		if table, ok := stuckStats(ans.Msg); ok {
+			return &StuckStatsError{Table: table, Until: periodEnd(table, at), StatusCode: code, Msg: ans.Msg}
 		}
 		return &faultError{code: code, msg: ans.Msg, fromServer: true, maybeRecorded: gatewayTimeout(code)}
 	case gatewayTimeout(code):

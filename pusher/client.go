@@ -56,6 +56,9 @@ type Client struct {
 	// UserAgent is sent as User-Agent; "": Go's default.
 	UserAgent string
 	// MaxTime bounds the whole push, waits included; 0: DefaultMaxTime.
+	// One wait may go up to a minute past it: when Uptime Kuma 2.x has the
+	// monitor's minutely statistics stuck (StuckStatsError), the push waits
+	// for the next minute, plus up to 10 s at random, and tries once more.
 	MaxTime time.Duration
 	// ConnectTimeout bounds an attempt until its request is written; 0:
 	// DefaultConnectTimeout. A written request is never cut short by it.
@@ -121,9 +124,9 @@ func (e *RejectedError) Error() string {
 // sent and not answered.
 type UnreachableError struct {
 	Attempts int // requests tried
-	// Sent reports that the last request reached the server and got no
-	// answer, or a gateway timeout: the beat may be recorded, so it was not
-	// sent again.
+	// Sent reports that the last request was written to the server and
+	// got no whole answer (none, a cut one, garbage), or a gateway timeout:
+	// the beat may have been recorded, so it was not sent again.
 	Sent bool
 	Err  error // the last attempt's failure, redacted
 }
@@ -137,7 +140,7 @@ func (e *UnreachableError) Error() string {
 	}
 	s := fmt.Sprintf("push failed after %d %s: %v", e.Attempts, n, e.Err)
 	if e.Sent {
-		s += ": not sent again, as the server may have recorded it"
+		s += ": not sent again, as the beat may have been recorded"
 	}
 	return s
 }
@@ -159,8 +162,9 @@ func (e *RedirectError) Error() string {
 // Push sends b to c.Endpoint and waits for Uptime Kuma's answer. It returns
 // the Result of an accepted beat; a *UsageError for an invalid b; a
 // *RejectedError when the server refused it; an *UnreachableError when no
-// attempt was accepted within MaxTime. See the package doc for what is
-// retried. Error texts never hold the token.
+// attempt was accepted within MaxTime (wrapping a *StuckStatsError when
+// Uptime Kuma 2.x has the monitor's statistics stuck). See the package doc
+// for what is retried. Error texts never hold the token.
 func (c *Client) Push(ctx context.Context, b Beat) (Result, error) {
 	if c.Endpoint == nil {
 		return Result{}, usageErrorf("no push URL")
@@ -170,15 +174,20 @@ func (c *Client) Push(ctx context.Context, b Beat) (Result, error) {
 	}
 	start := c.clock()
 	maxTime := cmp(c.MaxTime, DefaultMaxTime)
-	ctx, cancel := context.WithTimeout(ctx, maxTime)
-	defer cancel()
+	// The hard bound holds a wait for a stuck minute; the others keep to
+	// MaxTime.
+	hardCtx, cancelHard := context.WithTimeout(ctx, maxTime+statsGrace)
+	defer cancelHard()
+	pushCtx, cancel := context.WithTimeout(hardCtx, maxTime)
+	defer func() { cancel() }()
+	limit := maxTime
 	target := c.Endpoint.URL(b).String()
 	doer := c.doer()
 	backoff := cmp(c.Backoff, DefaultBackoff)
 
 	for n := 1; ; n++ {
 		aStart := c.clock()
-		o := c.attempt(ctx, doer, target, maxTime)
+		o := c.attempt(pushCtx, doer, target, limit)
 		a := Attempt{N: n, Status: o.code, Sent: o.written, Duration: c.clock().Sub(aStart)}
 		if o.err == nil {
 			c.log(a)
@@ -186,27 +195,47 @@ func (c *Client) Push(ctx context.Context, b Beat) (Result, error) {
 		}
 		err := c.redactError(o.err)
 		a.Err = err
+		unreachable := func(sent bool) (Result, error) {
+			c.log(a)
+			return Result{Attempts: n}, &UnreachableError{Attempts: n, Sent: sent, Err: err}
+		}
 		var rejected *RejectedError
+		var stuck *StuckStatsError
 		switch {
 		case errors.As(err, &rejected):
 			c.log(a)
 			return Result{Attempts: n}, err
-		case o.maybeRecorded || o.final || ctx.Err() != nil || c.MaxAttempts > 0 && n >= c.MaxAttempts:
-			c.log(a)
-			return Result{Attempts: n}, &UnreachableError{Attempts: n, Sent: o.maybeRecorded, Err: err}
+		case errors.As(err, &stuck) && o.statsWait <= 0:
+			// A stuck hour or day: no attempt can succeed before it ends.
+			return unreachable(false)
+		case o.maybeRecorded || o.final || pushCtx.Err() != nil || c.MaxAttempts > 0 && n >= c.MaxAttempts:
+			return unreachable(o.maybeRecorded)
 		}
-		wait := o.retryAfter
-		if wait <= 0 {
-			wait = c.jittered(backoff)
-			backoff = min(2*backoff, maxBackoff)
-		}
-		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			c.log(a)
-			return Result{Attempts: n}, &UnreachableError{Attempts: n, Err: err}
+		var wait time.Duration
+		switch {
+		case o.statsWait > 0:
+			// A stuck minute: the next one is free, even past MaxTime.
+			left := maxTime + statsGrace - c.clock().Sub(start)
+			if o.statsWait >= left {
+				return unreachable(false)
+			}
+			spread := time.Duration((c.jitterFactor() - 0.5) * float64(statsSpread))
+			wait = o.statsWait + min(spread, (left-o.statsWait)/2)
+			cancel()
+			pushCtx, cancel, limit = hardCtx, func() {}, maxTime+statsGrace
+		default:
+			wait = o.retryAfter
+			if wait <= 0 {
+				wait = c.jittered(backoff)
+				backoff = min(2*backoff, maxBackoff)
+			}
+			if limit-c.clock().Sub(start) < wait {
+				return unreachable(false)
+			}
 		}
 		a.Retry = wait
 		c.log(a)
-		if c.pause(ctx, wait) != nil {
+		if c.pause(pushCtx, wait) != nil {
 			return Result{Attempts: n}, &UnreachableError{Attempts: n, Err: err}
 		}
 	}
@@ -220,6 +249,7 @@ type outcome struct {
 	maybeRecorded bool          // written and not answered: never send again
 	final         bool          // the same failure would come back: no retry
 	retryAfter    time.Duration // the server's wait, 0 when none
+	statsWait     time.Duration // a stuck minute: the time left in it by the server's clock
 	answerWait    time.Duration // from the attempt's start to the answer
 }
 
@@ -227,45 +257,64 @@ type outcome struct {
 // the connect timeout.
 var errNoConnection = errors.New("no connection")
 
+// sendState follows one attempt's requests (the push and the redirects it
+// follows): whether one was written, and whether the last written one has
+// its whole answer. A request is counted written from the moment its
+// headers are handed to the connection: a server may act on any request it
+// read, so one that may have reached it is never sent again.
+type sendState struct {
+	mu       sync.Mutex
+	written  bool // a request was handed to the connection
+	pending  bool // the last one written has no whole answer yet
+	answerAt time.Time
+}
+
+type sendStateKey struct{}
+
+func (s *sendState) wrote() {
+	s.mu.Lock()
+	s.written, s.pending = true, true
+	s.mu.Unlock()
+}
+
+// redirected records a whole redirect answer to the last request: it was
+// not recorded there.
+func (s *sendState) redirected() {
+	s.mu.Lock()
+	s.pending = false
+	s.mu.Unlock()
+}
+
 // attempt sends one GET (following allowed redirects) and judges the
 // answer. Until the request is written the attempt is bounded by the
-// connect timeout; after, only by ctx.
-func (c *Client) attempt(ctx context.Context, doer Doer, target string, maxTime time.Duration) outcome {
+// connect timeout; after, only by ctx, whose bound is limit.
+func (c *Client) attempt(ctx context.Context, doer Doer, target string, limit time.Duration) outcome {
 	actx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	var (
-		mu              sync.Mutex
-		wrote, answered int
-		answerAt        time.Time
-	)
+	st := &sendState{}
 	start := c.clock()
 	connectTimeout := cmp(c.ConnectTimeout, DefaultConnectTimeout)
 	timer := time.AfterFunc(connectTimeout, func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if wrote == 0 {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		if !st.written {
 			cancel(errNoConnection)
 		}
 	})
 	defer timer.Stop()
 	trace := &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) {
-			// A failed write left the server an incomplete request, which
-			// no handler sees.
-			if info.Err == nil {
-				mu.Lock()
-				wrote++
-				mu.Unlock()
-			}
-		},
+		WroteHeaders: st.wrote,
+		// Even a failed write may have left the server a request.
+		WroteRequest: func(httptrace.WroteRequestInfo) { st.wrote() },
 		GotFirstResponseByte: func() {
-			mu.Lock()
-			answered++
-			answerAt = c.clock()
-			mu.Unlock()
+			st.wrote()
+			st.mu.Lock()
+			st.answerAt = c.clock()
+			st.mu.Unlock()
 		},
 	}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(actx, trace), http.MethodGet, target, nil)
+	rctx := context.WithValue(httptrace.WithClientTrace(actx, trace), sendStateKey{}, st)
+	req, err := http.NewRequestWithContext(rctx, http.MethodGet, target, nil)
 	if err != nil {
 		return outcome{err: fmt.Errorf("building request: %w", err), final: true}
 	}
@@ -275,13 +324,13 @@ func (c *Client) attempt(ctx context.Context, doer Doer, target string, maxTime 
 	req.Header.Set("Accept", "application/json")
 	resp, err := doer.Do(req)
 
-	mu.Lock()
-	o := outcome{written: wrote > 0}
-	outstanding := wrote > answered
-	if answered > 0 {
-		o.answerWait = answerAt.Sub(start)
+	st.mu.Lock()
+	o := outcome{written: st.written}
+	outstanding := st.pending
+	if !st.answerAt.IsZero() {
+		o.answerWait = st.answerAt.Sub(start)
 	}
-	mu.Unlock()
+	st.mu.Unlock()
 
 	if err != nil {
 		var redirect *RedirectError
@@ -293,10 +342,12 @@ func (c *Client) attempt(ctx context.Context, doer Doer, target string, maxTime 
 		case IsCertificateError(err):
 			o.err, o.final = err, true
 		case outstanding && errors.Is(ctx.Err(), context.DeadlineExceeded):
-			o.err, o.maybeRecorded = fmt.Errorf("request sent, no answer within %v", maxTime), true
+			o.err, o.maybeRecorded = fmt.Errorf("request sent, no answer within %v", limit), true
 		case outstanding && ctx.Err() != nil:
 			o.err, o.maybeRecorded = fmt.Errorf("request sent, then the push was cancelled: %w", ctx.Err()), true
 		case outstanding:
+			// Whatever came back (nothing, a cut, garbage), the server
+			// may have read the request.
 			o.err, o.maybeRecorded = fmt.Errorf("request sent, then: %w", err), true
 		case errors.Is(context.Cause(actx), errNoConnection):
 			o.err = fmt.Errorf("no connection within %v: %w", connectTimeout, err)
@@ -313,11 +364,16 @@ func (c *Client) attempt(ctx context.Context, doer Doer, target string, maxTime 
 		o.err, o.maybeRecorded = fmt.Errorf("answer (HTTP %d) cut off: %w", resp.StatusCode, err), true
 		return o
 	}
-	o.err = judge(resp, body)
+	at := serverTime(resp, c.clock())
+	o.err = judge(resp, body, at)
 	var f *faultError
-	if errors.As(o.err, &f) {
+	var stuck *StuckStatsError
+	switch {
+	case errors.As(o.err, &f):
 		o.retryAfter = retryAfter(resp.Header.Get("Retry-After"), c.clock())
 		o.maybeRecorded = f.maybeRecorded
+	case errors.As(o.err, &stuck) && stuck.Table == StatMinutely:
+		o.statsWait = max(stuck.Until.Sub(at), time.Nanosecond)
 	}
 	return o
 }
@@ -331,11 +387,15 @@ func (c *Client) log(a Attempt) {
 // jittered scales d by a random 0.5-1.5, so that many hosts' cron jobs, all
 // started on the minute, do not retry in step.
 func (c *Client) jittered(d time.Duration) time.Duration {
-	j := 0.5 + rand.Float64()
+	return time.Duration(float64(d) * c.jitterFactor())
+}
+
+// jitterFactor is a random 0.5-1.5.
+func (c *Client) jitterFactor() float64 {
 	if c.jitter != nil {
-		j = c.jitter()
+		return c.jitter()
 	}
-	return time.Duration(float64(d) * j)
+	return 0.5 + rand.Float64()
 }
 
 func (c *Client) pause(ctx context.Context, d time.Duration) error {
@@ -381,6 +441,10 @@ func (c *Client) redactError(err error) error {
 	if errors.As(err, &rejected) {
 		rejected.Msg = c.Endpoint.Redact(rejected.Msg)
 		return rejected
+	}
+	var stuck *StuckStatsError
+	if errors.As(err, &stuck) {
+		stuck.Msg = c.Endpoint.Redact(stuck.Msg)
 	}
 	var fault *faultError
 	if errors.As(err, &fault) {

@@ -337,7 +337,7 @@ func TestClientMaxTime(t *testing.T) {
 	if !errors.As(err, &unr) || !unr.Sent || unr.Attempts != 1 {
 		t.Fatalf("error %v, want *UnreachableError, Sent, 1 attempt", err)
 	}
-	if want := "push failed after 1 attempt: request sent, no answer within 300ms: not sent again, as the server may have recorded it"; err.Error() != want {
+	if want := "push failed after 1 attempt: request sent, no answer within 300ms: not sent again, as the beat may have been recorded"; err.Error() != want {
 		t.Errorf("error %q, want %q", err, want)
 	}
 	if n.Load() != 1 {

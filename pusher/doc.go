@@ -23,15 +23,22 @@
 //     timeouts, SQLITE_BUSY), 408, 429, 5xx other than gateway timeouts,
 //     and a 404 that is not Uptime Kuma's JSON (an upgrading Uptime Kuma
 //     2.x answers "Cannot GET /api/push/..." for about a minute).
-//   - Never re-sent: a request written to the connection that got no answer
-//     (slow, reset, or cut by MaxTime), and a 504 or 524 gateway timeout:
-//     Uptime Kuma 2.x sends its alert notifications before it answers, so
-//     such a beat may be recorded. The error says so (UnreachableError.Sent).
+//   - Never re-sent: a request written to the connection that got no whole
+//     answer (none, slow, reset, cut in its status line, headers or body,
+//     garbage, or cut by MaxTime), and a 504 or 524 gateway timeout: Uptime
+//     Kuma 2.x sends its alert notifications before it answers, so such a
+//     beat may have been recorded. The error says so (UnreachableError.Sent).
+//   - Waited out: Uptime Kuma 2.0-2.5.x's stuck statistics (uptime-kuma#5357,
+//     *StuckStatsError): a stuck minute is waited for, by the server's Date,
+//     plus up to 10 s at random, even up to a minute past MaxTime, then the
+//     beat is sent once more; a stuck hour or day fails at once, saying
+//     until when.
 //   - Not retried: rejections (*RejectedError): "Monitor not found or not
 //     active." (unknown token, paused or deleted monitor), "Invalid ping
 //     value", a 400, and answers that show the URL is not a push route.
 //
-// All of it, waits included, takes at most MaxTime (DefaultMaxTime, 60 s).
+// All of it, waits included, takes at most MaxTime (DefaultMaxTime, 60 s),
+// or a minute more to wait out a stuck minute.
 //
 // # Secrets
 //

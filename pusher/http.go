@@ -60,6 +60,9 @@ var errTooManyRedirects = fmt.Errorf("stopped after %d redirects", maxRedirects)
 // checkRedirect is the redirect policy of pushes. The Referer Go adds
 // would carry the push URL, token included, to the next location.
 func checkRedirect(req *http.Request, via []*http.Request) error {
+	if st, ok := req.Context().Value(sendStateKey{}).(*sendState); ok {
+		st.redirected()
+	}
 	req.Header.Del("Referer")
 	if len(via) >= maxRedirects {
 		return errTooManyRedirects

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 )
 
 // What ReadURLFile finds wrong with a file, in a *URLFileError.
@@ -17,9 +18,10 @@ var (
 )
 
 // URLFileError is the error of ReadURLFile: the file and what is wrong
-// with it. Err is ErrURLFileNotRegular, ErrURLFileReadable (then Mode is
-// the file's permissions), ErrURLFileNoURL, or the error of the step Op
-// ("open", "stat" or "read"; "" for the others).
+// with it. Err is ErrURLFileNotRegular (then Mode is the file's mode, its
+// type included), ErrURLFileReadable (then Mode is the file's
+// permissions), ErrURLFileNoURL, or the error of the step Op ("open",
+// "stat" or "read"; "" for the others).
 type URLFileError struct {
 	Op   string
 	Path string
@@ -35,6 +37,8 @@ func (e *URLFileError) Error() string {
 		return e.Err.Error()
 	case errors.Is(e.Err, ErrURLFileReadable):
 		return fmt.Sprintf("%s: %v (mode %04o)", e.Path, e.Err, e.Mode)
+	case errors.Is(e.Err, ErrURLFileNotRegular):
+		return fmt.Sprintf("%s: %v (%s)", e.Path, e.Err, fileKind(e.Mode))
 	}
 	return e.Path + ": " + redactText(e.Err.Error(), "")
 }
@@ -42,12 +46,36 @@ func (e *URLFileError) Error() string {
 // Unwrap returns Err.
 func (e *URLFileError) Unwrap() error { return e.Err }
 
+// fileKind names the type of a file that is not a regular one.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m.IsDir():
+		return "a directory"
+	}
+	return m.Type().String()
+}
+
+// urlFileFlags open a URL file so that open(2) cannot block or take a
+// terminal: a FIFO without a writer opens at once (and is then refused),
+// and a terminal does not become the process's.
+const urlFileFlags = os.O_RDONLY | syscall.O_NONBLOCK | syscall.O_NOCTTY
+
 // ReadURLFile returns the first non-empty line of the file at path that is
-// not a # comment: a push URL kept out of command lines and ps output.
-// Unless insecure is true, a file that group or others can read is refused,
-// as ssh refuses such a key. Errors are *URLFileError.
+// not a # comment (a leading UTF-8 byte order mark ignored): a push URL
+// kept out of command lines and ps output. It never blocks on opening:
+// anything but a regular file (a FIFO, a device, a socket, a directory) is
+// refused. Unless insecure is true, a file that group or others can read
+// is refused, as ssh refuses such a key. Errors are *URLFileError.
 func ReadURLFile(path string, insecure bool) (string, error) {
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, urlFileFlags, 0)
 	if err != nil {
 		return "", &URLFileError{Op: "open", Path: path, Err: err}
 	}
@@ -57,14 +85,18 @@ func ReadURLFile(path string, insecure bool) (string, error) {
 		return "", &URLFileError{Op: "stat", Path: path, Err: err}
 	}
 	if !fi.Mode().IsRegular() {
-		return "", &URLFileError{Path: path, Err: ErrURLFileNotRegular}
+		return "", &URLFileError{Path: path, Mode: fi.Mode(), Err: ErrURLFileNotRegular}
 	}
 	if perm := fi.Mode().Perm(); perm&0o044 != 0 && !insecure {
 		return "", &URLFileError{Path: path, Mode: perm, Err: ErrURLFileReadable}
 	}
 	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	for first := true; sc.Scan(); first = false {
+		line := sc.Text()
+		if first {
+			line = strings.TrimPrefix(line, "\uFEFF")
+		}
+		line = strings.TrimSpace(line)
 		if line != "" && !strings.HasPrefix(line, "#") {
 			return line, nil
 		}

@@ -83,13 +83,110 @@ type Server struct {
 	monitors map[string]bool // token -> active
 	faults   map[string][]*Fault
 	requests []Request
+	clock    func() time.Time // nil: time.Now
+	raceWin  time.Duration    // StatsRace's window; 0: off
+	stats    map[string]*statsRow
 	closed   chan struct{}
 	once     sync.Once
 }
 
+// statsRow is a token's cached stat_minutely row, as Uptime Kuma 2.x's
+// UptimeCalculator keeps it.
+type statsRow struct {
+	minute   time.Time
+	inserted chan struct{} // closed when the first push's insert ends
+	done     bool          // the insert ended
+	poisoned bool          // a second insert failed: its unsaved row is cached
+	once     sync.Once
+}
+
+func (r *statsRow) release() { r.once.Do(func() { close(r.inserted) }) }
+
 // New returns a server behaving as version v.
 func New(v Version) *Server {
-	return &Server{version: v, monitors: map[string]bool{}, faults: map[string][]*Fault{}, closed: make(chan struct{})}
+	return &Server{version: v, monitors: map[string]bool{}, faults: map[string][]*Fault{}, stats: map[string]*statsRow{}, closed: make(chan struct{})}
+}
+
+// SetClock makes the server read the time from now (for its Date header,
+// its messages and StatsRace's minutes) instead of time.Now.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.clock = now
+}
+
+// StatsRace makes a V2 server reproduce the statistics race of Uptime Kuma
+// 2.0-2.5.3 (uptime-kuma#5357) for minutes; window 0 (the default) turns
+// it off. The first push to a token in a new minute inserts the token's
+// stat_minutely row, which takes up to window: a second push to the token
+// that arrives meanwhile ends that insert (the first push is recorded) and
+// inserts the row again, which fails; from then until the minute ends
+// (by the server's clock, see SetClock) every push to the token answers
+// {"ok":false,"msg":"insert into `stat_minutely` ... UNIQUE constraint
+// failed: ..."} and records nothing, its own included.
+func (s *Server) StatsRace(window time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.raceWin = window
+}
+
+// StatsStuckMsg is the start of the msg a token stuck by StatsRace
+// answers with, as Uptime Kuma 2.5.3 words it with SQLite.
+const StatsStuckMsg = "insert into `stat_minutely` "
+
+func (s *Server) now() time.Time {
+	if s.clock != nil {
+		return s.clock()
+	}
+	return time.Now()
+}
+
+// updateStats is UptimeCalculator.update's stat_minutely part, run before
+// the heartbeat is stored. It returns the failure's msg when the push
+// fails, "" when it goes on.
+func (s *Server) updateStats(token string, r *http.Request) string {
+	s.mu.Lock()
+	if s.raceWin <= 0 || s.version != V2 {
+		s.mu.Unlock()
+		return ""
+	}
+	minute := s.now().Truncate(time.Minute)
+	row := s.stats[token]
+	switch {
+	case row == nil || !row.minute.Equal(minute):
+		// The first push of the minute inserts the row.
+		row = &statsRow{minute: minute, inserted: make(chan struct{})}
+		s.stats[token] = row
+		window := s.raceWin
+		s.mu.Unlock()
+		t := time.NewTimer(window)
+		defer t.Stop()
+		select {
+		case <-row.inserted:
+		case <-t.C:
+		case <-s.closed:
+		}
+		s.mu.Lock()
+		row.done = true
+		s.mu.Unlock()
+		return ""
+	case !row.done:
+		// A second insert while the first runs: the unique key fails it,
+		// and its unsaved row stays cached.
+		row.poisoned = true
+		row.release()
+	}
+	poisoned := row.poisoned
+	s.mu.Unlock()
+	if !poisoned {
+		return ""
+	}
+	ping := r.URL.Query().Get("ping")
+	if ping == "" {
+		ping = "0"
+	}
+	return fmt.Sprintf("%s(`down`, `monitor_id`, `ping`, `ping_max`, `ping_min`, `timestamp`, `up`) values (0, 1, %s, %s, %s, %d, 1) - SQLITE_CONSTRAINT: UNIQUE constraint failed: stat_minutely.monitor_id, stat_minutely.timestamp",
+		StatsStuckMsg, ping, ping, ping, minute.Unix())
 }
 
 // AddMonitor registers a Push monitor with token; inactive ones (paused)
@@ -127,6 +224,11 @@ func (s *Server) Close() { s.once.Do(func() { close(s.closed) }) }
 // ServeHTTP answers the push route like Uptime Kuma's api-router.js.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), UserAgent: r.UserAgent(), Referer: r.Referer()}
+	s.mu.Lock()
+	if s.clock != nil {
+		w.Header().Set("Date", s.clock().UTC().Format(http.TimeFormat))
+	}
+	s.mu.Unlock()
 	i := strings.LastIndex(r.URL.Path, "/api/push/")
 	if i < 0 || strings.Contains(r.URL.Path[i+len("/api/push/"):], "/") {
 		s.mu.Lock()
@@ -170,6 +272,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.answer(w, s.errorCode(), false, "Monitor not found or not active.")
 		return
 	}
+	if msg := s.updateStats(token, r); msg != "" {
+		s.answer(w, s.errorCode(), false, msg)
+		return
+	}
 	s.mu.Lock()
 	s.requests[n].Beat = true
 	s.mu.Unlock()
@@ -189,7 +295,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // busyMsg is Uptime Kuma 1.23.17's answer to a push while another process
 // holds a SQLite lock, as seen on a real server.
-func busyMsg(r *http.Request) string {
+func busyMsg(r *http.Request, now time.Time) string {
 	q := r.URL.Query()
 	msg, ping := q.Get("msg"), q.Get("ping")
 	if msg == "" {
@@ -199,7 +305,7 @@ func busyMsg(r *http.Request) string {
 		ping = "NULL"
 	}
 	return fmt.Sprintf("insert into `heartbeat` (`duration`, `important`, `monitor_id`, `msg`, `ping`, `status`, `time`) values (60, false, 1, '%s', %s, 1, '%s') - %s",
-		strings.ReplaceAll(msg, "'", "''"), ping, time.Now().UTC().Format("2006-01-02 15:04:05.000"), SQLiteBusy)
+		strings.ReplaceAll(msg, "'", "''"), ping, now.UTC().Format("2006-01-02 15:04:05.000"), SQLiteBusy)
 }
 
 // wait sleeps d, or less when the server closes.
@@ -258,7 +364,10 @@ func (s *Server) misbehave(w http.ResponseWriter, r *http.Request, f *Fault) boo
 		s.answer(w, s.errorCode(), false, KnexTimeout)
 		return true
 	case FaultBusy:
-		s.answer(w, s.errorCode(), false, busyMsg(r))
+		s.mu.Lock()
+		now := s.now()
+		s.mu.Unlock()
+		s.answer(w, s.errorCode(), false, busyMsg(r, now))
 		return true
 	case FaultMsg:
 		code := f.Code

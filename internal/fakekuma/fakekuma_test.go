@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -86,5 +87,74 @@ func TestServerDrop(t *testing.T) {
 	}
 	if r := s.Requests("tok"); len(r) != 1 || !r[0].Beat {
 		t.Errorf("requests %+v, want one recorded", r)
+	}
+}
+
+// TestServerStatsRace: two pushes in flight at once at a new minute stick
+// the token until the minute ends: the first is recorded, the second and
+// every later push that minute answer the stat_minutely failure and record
+// nothing; the next minute is free again, and a lone push is never stuck.
+//
+// Catches: the second insert not sticking the token (row.poisoned = true
+// removed), and the stuck row kept past its minute (the minute compared
+// with row.minute dropped).
+func TestServerStatsRace(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	set := func(t time.Time) { mu.Lock(); defer mu.Unlock(); now = t }
+	s := New(V2)
+	defer s.Close()
+	s.AddMonitor("tok", true)
+	s.AddMonitor("alone", true)
+	s.SetClock(clock)
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	get := func(token string) (int, string, string) {
+		resp, err := http.Get(srv.URL + "/api/push/" + token + "?ping=12")
+		if err != nil {
+			t.Error(err)
+			return 0, "", ""
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), resp.Header.Get("Date")
+	}
+	beats := func(token string) (n int) {
+		for _, r := range s.Requests(token) {
+			if r.Beat {
+				n++
+			}
+		}
+		return n
+	}
+
+	// The first insert waits for a racer up to 10 s: the second arrives
+	// long before.
+	s.StatsRace(10 * time.Second)
+	var wg sync.WaitGroup
+	codes := make([]int, 2)
+	for i := range codes {
+		wg.Add(1)
+		go func() { defer wg.Done(); codes[i], _, _ = get("tok") }()
+	}
+	wg.Wait()
+	if codes[0]+codes[1] != 200+404 || beats("tok") != 1 {
+		t.Fatalf("a racing pair answered %v, %d beats; want one 200 (recorded) and one 404", codes, beats("tok"))
+	}
+	// A lone push inserts at once when nothing races it.
+	s.StatsRace(time.Millisecond)
+	set(now.Add(59 * time.Second))
+	code, body, date := get("tok")
+	want := "{\"ok\":false,\"msg\":\"insert into `stat_minutely` (`down`, `monitor_id`, `ping`, `ping_max`, `ping_min`, `timestamp`, `up`) values (0, 1, 12, 12, 12, 1795608000, 1) - SQLITE_CONSTRAINT: UNIQUE constraint failed: stat_minutely.monitor_id, stat_minutely.timestamp\"}"
+	if code != 404 || body != want || date != "Wed, 25 Nov 2026 12:00:59 GMT" || beats("tok") != 1 {
+		t.Errorf("later in the stuck minute: %d %s (Date %s), %d beats; want 404 %s, the server's Date, 1 beat", code, body, date, beats("tok"), want)
+	}
+	if code, _, _ := get("alone"); code != 200 || beats("alone") != 1 {
+		t.Errorf("another token: %d, want 200 and recorded", code)
+	}
+	set(now.Add(time.Second))
+	if code, _, _ := get("tok"); code != 200 || beats("tok") != 2 {
+		t.Errorf("next minute: %d, %d beats; want 200 and recorded", code, beats("tok"))
 	}
 }
