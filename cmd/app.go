@@ -203,6 +203,13 @@ never ran.
 		},
 	}
 	bindFlags(app, fe, func(w string) { fmt.Fprintf(env.Stderr, "opkuma: %s\n", w) })
+	for _, c := range app.Commands {
+		// urfave/cli writes "opkuma monitor [command options]" for a
+		// command that only holds others.
+		if len(c.Subcommands) > 0 && c.ArgsUsage == "" && c.UsageText == "" {
+			c.UsageText = "opkuma " + c.Name + " COMMAND [options]"
+		}
+	}
 	return app
 }
 

@@ -181,3 +181,31 @@ func TestUsageMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpPlaceholders checks every flag's help line: a flag that takes a
+// value names it (DURATION, FILE, N), never urfave/cli's "value", and says
+// its default once (#16: --margin showed two). Mutations caught: the
+// backquoted placeholder dropped from --kill-after's usage; DefaultText
+// dropped from --margin.
+func TestHelpPlaceholders(t *testing.T) {
+	app := newApp(Env{Getenv: func(string) string { return "" }})
+	var walk func(path string, cmds []*cli.Command)
+	walk = func(path string, cmds []*cli.Command) {
+		for _, c := range cmds {
+			for _, f := range c.Flags {
+				line := f.String()
+				if strings.Contains(line, " value\t") || strings.HasSuffix(strings.Fields(line)[0], "value") {
+					t.Errorf("%s %s: placeholder \"value\": %q", path, c.Name, line)
+				}
+				if n := strings.Count(line, "(default:"); n > 1 {
+					t.Errorf("%s %s: %d defaults: %q", path, c.Name, n, line)
+				}
+			}
+			walk(path+" "+c.Name, c.Subcommands)
+		}
+	}
+	walk("opkuma", app.Commands)
+	if got := findCommand(app.Commands, "monitor").UsageText; got != "opkuma monitor COMMAND [options]" {
+		t.Errorf("monitor's usage line %q", got)
+	}
+}

@@ -22,8 +22,8 @@ type intervalOptions struct {
 
 func intervalFlags(o *intervalOptions) []cli.Flag {
 	return []cli.Flag{
-		&cli.DurationFlag{Name: "runtime", Usage: "how long the job runs at most, e.g. 1m", Destination: &o.runtime},
-		&cli.DurationFlag{Name: "margin", Usage: "safety margin (default: 10% of the largest gap, at least 1m)", Destination: &o.margin},
+		&cli.DurationFlag{Name: "runtime", Usage: "the job's longest run, a `DURATION` like 1m", DefaultText: "0", Destination: &o.runtime},
+		&cli.DurationFlag{Name: "margin", Usage: "safety margin, a `DURATION` like 5m", DefaultText: "10% of the largest gap, at least 1m", Destination: &o.margin},
 		&cli.StringFlag{Name: "tz", Usage: "time `ZONE` of the schedule, e.g. Europe/Paris (default: the local zone, $TZ)", Destination: &o.tz},
 		&cli.StringFlag{Name: "from", Usage: "look at runs from `DATE` (YYYY-MM-DD) on (default: today)", Destination: &o.from},
 		&cli.StringFlag{Name: "kuma-version", Usage: "the Uptime Kuma `VERSION` the monitor lives on: 2.5 and later take any interval, earlier ones at most 2073600 s (default: a value every version takes)", Destination: &o.version},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"runtime/debug"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 )
@@ -18,10 +19,21 @@ var (
 
 // versionString is "v1.0.0 (commit abc1234, built 2026-11-24T10:00:00Z)".
 // Without link-time values it reads the module version and VCS stamp from
-// the build info, so a binary from go install ...@v1.0.0 knows its version.
+// the build info, so a binary from go install ...@v1.0.0 knows its version;
+// what is not known is left out ("(devel)" alone).
 func versionString() string {
 	v, c, d := buildVersion()
-	return fmt.Sprintf("%s (commit %s, built %s)", v, c, d)
+	var about []string
+	if c != "" {
+		about = append(about, "commit "+c)
+	}
+	if d != "" {
+		about = append(about, "built "+d)
+	}
+	if len(about) == 0 {
+		return v
+	}
+	return fmt.Sprintf("%s (%s)", v, strings.Join(about, ", "))
 }
 
 func buildVersion() (v, c, d string) {
@@ -30,7 +42,7 @@ func buildVersion() (v, c, d string) {
 }
 
 // versionOf picks the link-time values, else the build info's (info may be
-// nil), else placeholders.
+// nil); a version not known is "(devel)", a commit or date not known "".
 func versionOf(version, commit, date string, info *debug.BuildInfo) (v, c, d string) {
 	v, c, d = version, commit, date
 	if info != nil {
@@ -51,12 +63,6 @@ func versionOf(version, commit, date string, info *debug.BuildInfo) (v, c, d str
 	}
 	if len(c) > 12 {
 		c = c[:12]
-	}
-	if c == "" {
-		c = "unknown"
-	}
-	if d == "" {
-		d = "unknown"
 	}
 	return v, c, d
 }

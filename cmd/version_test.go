@@ -16,11 +16,13 @@ func TestVersionOf(t *testing.T) {
 		{"release build (ldflags)", "v1.2.0", "abc1234", "2026-11-01T00:00:00Z", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}},
 			"v1.2.0 abc1234 2026-11-01T00:00:00Z"},
 		{"go install @v1.3.0", "", "", "", &debug.BuildInfo{Main: debug.Module{Version: "v1.3.0"}},
-			"v1.3.0 unknown unknown"},
+			"v1.3.0  "},
 		{"go build in a clone", "", "", "", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs},
 			"(devel) 0123456789ab 2026-11-24T10:00:00Z"},
-		{"no build info", "", "", "", nil, "(devel) unknown unknown"},
+		{"no build info", "", "", "", nil, "(devel)  "},
 	}
+	// Mutation caught: "unknown" placeholders back (a clone's build said
+	// "(devel) (commit unknown, built unknown)", #16).
 	for _, tt := range tests {
 		v, c, d := versionOf(tt.version, tt.commit, tt.dt, tt.info)
 		if got := v + " " + c + " " + d; got != tt.want {

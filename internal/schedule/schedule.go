@@ -224,6 +224,9 @@ func checkName(i int, word string) error {
 		return fmt.Errorf("%q is a month name: only the month field (the 4th) takes month names", word)
 	case day:
 		return fmt.Errorf("%q is a day name: only the day of week field (the 5th) takes day names", word)
+	case lower == "l" || lower == "w" || lower == "lw":
+		// Quartz (and some cloud schedulers) read L as last, W as weekday.
+		return fmt.Errorf("%q is Quartz syntax (last day, nearest weekday), which cron does not have: for the last day of the month run on 28-31 and test the date in the command, e.g. [ \"$(date -d tomorrow +\\%%d)\" = 01 ] && job", word)
 	}
 	return fmt.Errorf("%q is not a month or day name", word)
 }
