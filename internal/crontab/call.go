@@ -1,12 +1,9 @@
 package crontab
 
 import (
-	"bufio"
-	"fmt"
-	"io"
 	"os"
+	"os/user"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -97,35 +94,19 @@ func quoteLiteral(w string) string {
 }
 
 // HomeDir returns the home directory that cron gives the jobs of the user
-// called name ("": the user running this program), from /etc/passwd, where
-// cron reads it.
+// called name ("": the user running this program). cron asks getpwnam(3);
+// os/user does too when built with cgo, and reads /etc/passwd as cron's
+// NSS "files" source does when built without (opkuma's static binary).
 func HomeDir(name string) (string, error) {
-	f, err := os.Open("/etc/passwd")
+	var u *user.User
+	var err error
+	if name == "" {
+		u, err = user.Current()
+	} else {
+		u, err = user.Lookup(name)
+	}
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
-	return homeIn(f, name, strconv.Itoa(os.Getuid()))
-}
-
-// homeIn finds in a passwd(5) file the home directory of the user called
-// name, or with the user ID uid when name is "".
-func homeIn(passwd io.Reader, name, uid string) (string, error) {
-	s := bufio.NewScanner(passwd)
-	for s.Scan() {
-		f := strings.Split(s.Text(), ":")
-		if len(f) < 7 || strings.HasPrefix(f[0], "#") {
-			continue
-		}
-		if name != "" && f[0] == name || name == "" && f[2] == uid {
-			return f[5], nil
-		}
-	}
-	if err := s.Err(); err != nil {
-		return "", err
-	}
-	if name == "" {
-		return "", fmt.Errorf("no user with ID %s in /etc/passwd", uid)
-	}
-	return "", fmt.Errorf("no user %q in /etc/passwd", name)
+	return u.HomeDir, nil
 }

@@ -122,50 +122,20 @@ func TestQuoteWord(t *testing.T) {
 	}
 }
 
-// Mutations caught: matching the name or the uid against another field
-// (the gid), the uid not used for "", a comment or short line taken for a
-// user.
-func TestHomeIn(t *testing.T) {
-	const passwd = "#root:x:0:0:c:/nothome:/bin/sh\nroot:x:0:0:root:/root:/bin/bash\nshort:x:5\nbackup:x:34:99:backup:/var/backups:/usr/sbin/nologin\nalice:x:1000:1000:Alice,,,:/home/alice:/bin/bash\n"
-	for _, c := range []struct{ name, uid, want string }{
-		{"root", "1000", "/root"},
-		{"alice", "0", "/home/alice"},
-		{"", "1000", "/home/alice"},
-		{"", "34", "/var/backups"},
-		{"", "99", ""},     // a group ID, not a user's
-		{"", "0", "/root"}, // not the commented-out line above it
-		{"short", "0", ""},
-		{"x", "0", ""},
-		{"", "77", ""},
-	} {
-		got, err := homeIn(strings.NewReader(passwd), c.name, c.uid)
-		if got != c.want || (err != nil) != (c.want == "") {
-			t.Errorf("homeIn(%q, uid %s) = %q, %v; want %q", c.name, c.uid, got, err, c.want)
-		}
-	}
-}
-
-// TestHomeInErrors: the error names the user, or the user ID when no name
-// was given. Mutation caught: name == "" negated.
-func TestHomeInErrors(t *testing.T) {
-	const passwd = "root:x:0:0:root:/root:/bin/bash\n"
-	for _, c := range []struct{ name, uid, want string }{
-		{"", "77", "no user with ID 77 in /etc/passwd"},
-		{"bob", "0", `no user "bob" in /etc/passwd`},
-	} {
-		if _, err := homeIn(strings.NewReader(passwd), c.name, c.uid); err == nil || err.Error() != c.want {
-			t.Errorf("homeIn(%q, uid %s): %v, want %q", c.name, c.uid, err, c.want)
-		}
-	}
-}
-
-// TestHomeDir reads this machine's /etc/passwd, where root has a home.
-// Mutation caught: err == nil after opening it (an empty home, no error).
+// TestHomeDir reads this machine's user database, where root has a home
+// and the current user is known. Mutations caught: Lookup's error dropped
+// (an empty home for a user who does not exist); "" looked up by name.
 func TestHomeDir(t *testing.T) {
 	if _, err := os.Stat("/etc/passwd"); err != nil {
 		t.Skip(err)
 	}
 	if home, err := HomeDir("root"); err != nil || !filepath.IsAbs(home) {
 		t.Errorf("HomeDir(root) = %q, %v; want an absolute path", home, err)
+	}
+	if home, err := HomeDir(""); err != nil || !filepath.IsAbs(home) {
+		t.Errorf("HomeDir(\"\") = %q, %v; want the current user's home", home, err)
+	}
+	if home, err := HomeDir("opkuma-no-such-user"); err == nil {
+		t.Errorf("HomeDir(opkuma-no-such-user) = %q, want an error", home)
 	}
 }
