@@ -19,7 +19,7 @@ import (
 
 	"github.com/opkuma/opkuma/internal/crontab"
 	"github.com/opkuma/opkuma/internal/provision"
-	"github.com/opkuma/opkuma/internal/runner"
+	"github.com/opkuma/opkuma/internal/shellword"
 	"github.com/opkuma/opkuma/internal/schedule"
 	"github.com/opkuma/opkuma/pusher"
 )
@@ -494,7 +494,7 @@ func describe(f crontab.Finding, l crontab.Line) (msg, fix string) {
 		return fmt.Sprintf("%s: not found on this machine: the job never runs", f.Text),
 			"install opkuma there, or correct the path"
 	case crontab.WrapperNotExecutable:
-		return fmt.Sprintf("%s is not executable: the job never runs", f.Text), "chmod 755 " + runner.Quote(f.Text)
+		return fmt.Sprintf("%s is not executable: the job never runs", f.Text), "chmod 755 " + shellword.Quote(f.Text)
 	case crontab.NoEndOfOptions:
 		return fmt.Sprintf("no -- before the job (%s): opkuma may take the job's options for its own", f.Text),
 			"put -- between opkuma run's options and the job"
@@ -507,13 +507,13 @@ func describe(f crontab.Finding, l crontab.Line) (msg, fix string) {
 		return fmt.Sprintf("the job's command %s is not found on the job's PATH (%s) on this machine (exit 127)", f.Text, f.Path),
 			"call it by its absolute path, or set PATH= above this line to a list that holds it"
 	case crontab.JobNotExecutable:
-		return fmt.Sprintf("the job's command %s is not executable (exit 126)", f.Text), "chmod +x " + runner.Quote(f.Text)
+		return fmt.Sprintf("the job's command %s is not executable (exit 126)", f.Text), "chmod +x " + shellword.Quote(f.Text)
 	case crontab.URLFileMissing:
 		return fmt.Sprintf("the URL file %s does not exist on this machine: the job runs, nothing is pushed, so the monitor goes down", f.Text),
-			fmt.Sprintf("install -m 600 /dev/null %s as the job's user, then write the push URL in it", runner.Quote(f.Text))
+			fmt.Sprintf("install -m 600 /dev/null %s as the job's user, then write the push URL in it", shellword.Quote(f.Text))
 	case crontab.URLFileReadable:
 		return fmt.Sprintf("the URL file %s can be read by group or others (mode %04o): opkuma does not push from it (whoever reads it could push to the monitor): the job runs, nothing is pushed", f.Text, f.Mode),
-			"chmod 600 " + runner.Quote(f.Text)
+			"chmod 600 " + shellword.Quote(f.Text)
 	case crontab.URLFileNotRegular:
 		return fmt.Sprintf("the URL file %s is not a regular file (%s): opkuma does not read it: the job runs, nothing is pushed", f.Text, fileType(f.Mode)),
 			"put the push URL in a regular file of mode 600 and give its path to --url-file"

@@ -15,6 +15,7 @@ import (
 	"github.com/opkuma/opkuma/internal/job"
 	"github.com/opkuma/opkuma/internal/lock"
 	"github.com/opkuma/opkuma/internal/runner"
+	"github.com/opkuma/opkuma/internal/shellword"
 	"github.com/opkuma/opkuma/pusher"
 )
 
@@ -270,7 +271,7 @@ func (o *runOptions) command(args []string) (runner.Command, error) {
 	var np *runner.NoPipefailError
 	switch {
 	case errors.Is(err, runner.ErrNotCommandLine):
-		return command, usageErrorf("--pipefail: %s is not one command line for the shell: give the pipeline as one quoted argument", runner.Quote(command.Name()))
+		return command, usageErrorf("--pipefail: %s is not one command line for the shell: give the pipeline as one quoted argument", shellword.Quote(command.Name()))
 	case errors.As(err, &np):
 		return command, usageErrorf("--pipefail: %v: add --shell /bin/bash", np)
 	}

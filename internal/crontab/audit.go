@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/opkuma/opkuma/internal/shellword"
 )
 
 // DefaultPath is the PATH cron gives a job when the crontab sets none
@@ -403,7 +405,7 @@ func expandsWord(raw string) bool {
 // hidesFailure reports whether line, run by a shell as one command line,
 // holds a pipeline: its exit status is then its last command's.
 func hidesFailure(line string) bool {
-	if plainWord(line) {
+	if shellword.Plain(line) {
 		return false
 	}
 	for _, c := range commands(line) {
@@ -506,7 +508,7 @@ func (a *Auditor) checkJob(words []word, pathVar, home string, col int, add func
 		return
 	}
 	name, raw := words[0].value, words[0].raw
-	if len(words) == 1 && !plainWord(name) && a.executable(a.abs(name, home)) != nil {
+	if len(words) == 1 && !shellword.Plain(name) && a.executable(a.abs(name, home)) != nil {
 		// One command line, for sh -c: look at its first command.
 		cs := commands(name)
 		if len(cs) == 0 || len(cs[0].words) == 0 {
@@ -520,7 +522,7 @@ func (a *Auditor) checkJob(words []word, pathVar, home string, col int, add func
 			return
 		}
 		name, raw = ws[0].value, ws[0].raw
-		if builtins[name] {
+		if shellword.Builtin(name) {
 			return
 		}
 	}
@@ -678,17 +680,4 @@ func (a *Auditor) home(user string) string {
 	}
 	a.homes[user] = h
 	return h
-}
-
-// plainWord reports whether s is one word that sh reads literally.
-func plainWord(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_./:=,@+-%", r)) {
-			return false
-		}
-	}
-	return true
 }

@@ -364,24 +364,7 @@ func TestAuditColumns(t *testing.T) {
 	}
 }
 
-// TestPlainWord checks the bytes sh reads literally. Mutations caught: the
-// bounds a, z, A, Z of the letter ranges made strict.
-func TestPlainWord(t *testing.T) {
-	for _, tc := range []struct {
-		s    string
-		want bool
-	}{
-		{"a", true}, {"z", true}, {"A", true}, {"Z", true}, {"0", true}, {"9", true},
-		{"/usr/bin/x_y-1.2:3,@+=%", true},
-		{"", false}, {"`", false}, {"{", false}, {"@a[", false}, {"a b", false}, {"$x", false},
-	} {
-		if got := plainWord(tc.s); got != tc.want {
-			t.Errorf("plainWord(%q) = %v, want %v", tc.s, got, tc.want)
-		}
-	}
-}
-
-// unquoteSingle undoes shQuote.
+// unquoteSingle undoes shellword.Single.
 func unquoteSingle(s string) string {
 	s = strings.TrimPrefix(strings.TrimSuffix(s, "'"), "'")
 	return strings.ReplaceAll(s, `'\''`, "'")

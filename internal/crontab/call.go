@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/opkuma/opkuma/internal/shellword"
 )
 
 // Zones returns the time zone of each line of lines (by index): the
@@ -79,18 +81,9 @@ func Caller(lines []Line, exe, name string) string {
 // home directory.
 func QuoteWord(w string) string {
 	if rest, ok := strings.CutPrefix(w, "~/"); ok && rest != "" {
-		return "~/" + quoteLiteral(rest)
+		return "~/" + shellword.Quote(rest)
 	}
-	return quoteLiteral(w)
-}
-
-// quoteLiteral returns w as it is when sh reads it literally, else in
-// single quotes.
-func quoteLiteral(w string) string {
-	if plainWord(w) {
-		return w
-	}
-	return shQuote(w)
+	return shellword.Quote(w)
 }
 
 // HomeDir returns the home directory that cron gives the jobs of the user

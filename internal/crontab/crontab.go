@@ -14,6 +14,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"github.com/opkuma/opkuma/internal/shellword"
 )
 
 // Kind is what a crontab line is.
@@ -211,13 +213,13 @@ func (l Line) UserField(isUser func(string) bool) string {
 		return ""
 	}
 	words := strings.Fields(l.Command())
-	if len(words) < 2 || !plainWord(words[0]) || strings.ContainsAny(words[0], "/=") {
+	if len(words) < 2 || !shellword.Plain(words[0]) || strings.ContainsAny(words[0], "/=") {
 		return ""
 	}
 	// What follows must look like a command: an absolute path or a
 	// builtin (cd / && run-parts ..., as Debian's /etc/crontab has).
 	first, second := words[0], words[1]
-	if !strings.HasPrefix(second, "/") && !builtins[second] {
+	if !strings.HasPrefix(second, "/") && !shellword.Builtin(second) {
 		return ""
 	}
 	if isUser(first) {
@@ -264,7 +266,7 @@ func (l Line) Wrap(prefix string) (string, error) {
 	trail := cmd[len(strings.TrimRight(cmd, " \t")):]
 	cmd = strings.TrimRight(cmd, " \t")
 	if needsQuoting(cmd) {
-		cmd = shQuote(cmd)
+		cmd = shellword.Single(cmd)
 	}
 	prefix = strings.ReplaceAll(prefix, "%", `\%`)
 	return l.Raw[:l.CommandAt] + prefix + " " + cmd + trail + stdin + cr, nil
@@ -282,11 +284,11 @@ func articled(k Kind) string {
 // first word that only sh knows (cd, exit, if, ...).
 func needsQuoting(cmd string) bool {
 	words := strings.FieldsFunc(cmd, func(r rune) bool { return r == ' ' || r == '\t' })
-	if len(words) == 0 || strings.Contains(words[0], "=") || builtins[words[0]] {
+	if len(words) == 0 || strings.Contains(words[0], "=") || shellword.Builtin(words[0]) {
 		return true
 	}
 	for _, w := range words {
-		if !plainWord(w) {
+		if !shellword.Plain(w) {
 			return true
 		}
 	}

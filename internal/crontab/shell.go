@@ -248,21 +248,3 @@ func isAssignment(raw string) bool {
 	}
 	return true
 }
-
-// shQuote returns s in single quotes for sh, a ' written as '\”.
-func shQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// builtins are the words sh runs itself, or reads as syntax, at the start
-// of a command: a lookup in PATH says nothing about them, and run as a
-// program outside sh they would mean something else or nothing.
-var builtins = map[string]bool{
-	"!": true, "{": true, "}": true, "case": true, "do": true, "done": true, "elif": true, "else": true,
-	"esac": true, "fi": true, "for": true, "if": true, "in": true, "then": true, "until": true, "while": true,
-	".": true, ":": true, "break": true, "continue": true, "eval": true, "exec": true, "exit": true,
-	"export": true, "readonly": true, "return": true, "set": true, "shift": true, "times": true, "trap": true,
-	"unset": true, "alias": true, "bg": true, "cd": true, "command": true, "fc": true, "fg": true,
-	"getopts": true, "hash": true, "jobs": true, "read": true, "type": true, "ulimit": true, "umask": true,
-	"unalias": true, "wait": true, "local": true, "source": true, "function": true, "select": true,
-}

@@ -10,15 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+
+	"github.com/opkuma/opkuma/internal/shellword"
 )
 
 // DefaultShell runs command lines, as cron does, and scripts without #!,
 // as execvp does.
 const DefaultShell = "/bin/sh"
-
-// shellSyntax holds the characters that sh reads as syntax somewhere in a
-// word; Quote quotes any word holding one.
-const shellSyntax = "|&;<>()$`*?[]~!#{}\n"
 
 // Command is a child to run.
 type Command struct {
@@ -56,7 +54,7 @@ func Parse(args []string, shell string) (Command, error) {
 		// sh would run nothing and exit 0: a heartbeat for no job.
 		return Command{}, ErrNoCommand
 	}
-	if (isPlainWord(line) && !shellWords[line]) || (strings.Contains(line, "/") && isExecutableFile(line)) {
+	if (isPlainWord(line) && !shellword.Builtin(line)) || (strings.Contains(line, "/") && isExecutableFile(line)) {
 		return Command{Argv: args}, nil
 	}
 	if shell == "" {
@@ -99,32 +97,14 @@ func Pipefail(c Command) (Command, error) {
 }
 
 // isPlainWord reports whether sh would read w as one literal word naming a
-// command, with nothing to expand, split or assign.
+// command, with nothing to expand, split or assign: a shellword.Plain word
+// without = that starts with a letter, digit, _ . or /.
 func isPlainWord(w string) bool {
-	for i := 0; i < len(w); i++ {
-		c := w[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '_', c == '.', c == '/':
-		case i > 0 && strings.IndexByte("-+,:@%^", c) >= 0:
-		default:
-			return false
-		}
+	if !shellword.Plain(w) || strings.Contains(w, "=") {
+		return false
 	}
-	return true
-}
-
-// shellWords are the words sh runs itself, as a keyword or a builtin,
-// rather than looking them up in PATH: a single one goes to the shell.
-var shellWords = map[string]bool{
-	"case": true, "do": true, "done": true, "elif": true, "else": true, "esac": true, "fi": true,
-	"for": true, "if": true, "in": true, "then": true, "until": true, "while": true,
-	"alias": true, "bg": true, "break": true, "cd": true, "chdir": true, "command": true,
-	"continue": true, "echo": true, "eval": true, "exec": true, "exit": true, "export": true,
-	"false": true, "fg": true, "getopts": true, "hash": true, "jobs": true, "kill": true,
-	"local": true, "printf": true, "pwd": true, "read": true, "readonly": true, "return": true,
-	"set": true, "shift": true, "test": true, "times": true, "trap": true, "true": true,
-	"type": true, "ulimit": true, "umask": true, "unalias": true, "unset": true, "wait": true,
-	"function": true, "select": true, "source": true, "let": true, "declare": true, "typeset": true,
+	c := w[0]
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '.' || c == '/'
 }
 
 // isExecutableFile reports whether path names an existing regular file
@@ -139,7 +119,7 @@ func isExecutableFile(path string) bool {
 func (c Command) String() string {
 	words := make([]string, 0, len(c.Argv))
 	for i, w := range c.Argv {
-		q := Quote(w)
+		q := shellword.Quote(w)
 		if i == 0 && q == w && strings.Contains(w, "=") {
 			q = "'" + w + "'" // else sh reads it as an assignment
 		}
@@ -158,13 +138,4 @@ func (c Command) Name() string {
 		return c.Argv[len(c.Argv)-1]
 	}
 	return c.Argv[0]
-}
-
-// Quote returns w unchanged when sh reads it as one literal word, else in
-// single quotes.
-func Quote(w string) string {
-	if w != "" && !strings.ContainsAny(w, shellSyntax+" \t\"'\\") {
-		return w
-	}
-	return "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
 }

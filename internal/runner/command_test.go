@@ -143,7 +143,8 @@ func TestIsPlainWord(t *testing.T) {
 		{"a", true}, {"z", true}, {"A", true}, {"Z", true}, {"0", true}, {"9", true},
 		{"_", true}, {".", true}, {"/", true}, {"a-b+c,d:e@f%g^h", true},
 		{"`", false}, {"{", false}, {"@", false}, {"[", false}, {":", false},
-		{"-a", false}, {"a b", false}, {"$x", false}, {"", true},
+		{"-a", false}, {"a b", false}, {"$x", false}, {"a=b", false},
+		{"", false}, // Parse never asks: "" is no command
 	} {
 		if got := isPlainWord(tt.w); got != tt.want {
 			t.Errorf("isPlainWord(%q) = %v, want %v", tt.w, got, tt.want)
