@@ -17,7 +17,7 @@ import (
 	"github.com/opkuma/opkuma/internal/crontab"
 	"github.com/opkuma/opkuma/internal/kumaapi"
 	"github.com/opkuma/opkuma/internal/provision"
-	"github.com/opkuma/opkuma/internal/runner"
+	"github.com/opkuma/opkuma/internal/shellword"
 	"github.com/opkuma/opkuma/pusher"
 )
 
@@ -43,8 +43,8 @@ func kumaFlags(o *kumaOptions) []cli.Flag {
 		&cli.StringFlag{Name: "password-file", Usage: "read the password from the first line of `FILE`; else $OPKUMA_KUMA_PASSWORD", Destination: &o.passwordFile},
 		&cli.StringFlag{Name: "totp-file", Usage: "with two-factor authentication on: `FILE` holds its secret (base32, or the otpauth:// URI)", Destination: &o.totpFile},
 		&cli.StringFlag{Name: "ca-file", Usage: "also trust the CA certificates (PEM) in `FILE` for an https Uptime Kuma", Destination: &o.caFile},
-		&cli.DurationFlag{Name: "timeout", Usage: "bound on the whole exchange with Uptime Kuma", Value: time.Minute, Destination: &o.timeout},
-		&cli.IntFlag{Name: "retries", Usage: "the monitor's Retries: 0 alerts at the first missed or failed run", Destination: &o.retries},
+		&cli.DurationFlag{Name: "timeout", Usage: "bound on the whole exchange with Uptime Kuma, a `DURATION`", Value: time.Minute, Destination: &o.timeout},
+		&cli.IntFlag{Name: "retries", Usage: "the monitor's Retries, `N`: 0 alerts at the first missed or failed run", Destination: &o.retries},
 	}
 }
 
@@ -207,7 +207,7 @@ func firstLine(path string) (string, error) {
 		return "", fmt.Errorf("%s: not a regular file (%s)", path, fileType(fi.Mode()))
 	}
 	if perm := fi.Mode().Perm(); perm&0o044 != 0 {
-		return "", fmt.Errorf("%s: readable by group or others (mode %04o): run chmod 600 %s", path, perm, runner.Quote(path))
+		return "", fmt.Errorf("%s: readable by group or others (mode %04o): run chmod 600 %s", path, perm, shellword.Quote(path))
 	}
 	b, err := io.ReadAll(io.LimitReader(f, 64<<10))
 	if err != nil {
