@@ -492,6 +492,8 @@ func scriptCondition(cond string) (bool, error) {
 	switch cond {
 	case "pidns":
 		return exec.Command("unshare", "--pid", "--fork", "--mount-proc", "true").Run() == nil, nil
+	case "race":
+		return raceBuild, nil
 	}
 	return false, fmt.Errorf("unknown condition %q", cond)
 }
