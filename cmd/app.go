@@ -12,7 +12,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/opkuma/opkuma/internal/job"
 	"github.com/opkuma/opkuma/pusher"
 
 	_ "github.com/opkuma/opkuma/internal/unixonly" // a clear error for a Windows build
@@ -43,14 +42,6 @@ type Env struct {
 	// needs: flags, values, the --url literal, the command; nothing is
 	// read from disk or run.
 	check bool
-
-	early *early // what Main began before the command runs
-}
-
-// early is what Main begins for a command before urfave/cli has read the
-// command line, to run alongside it.
-type early struct {
-	signals *job.Signals // run: the catching of the job's signals
 }
 
 // Execute runs opkuma with the process's arguments and streams, and exits
@@ -62,12 +53,7 @@ func Execute() {
 // Main runs opkuma with args (args[0] is the program name) and returns the
 // exit code. Errors are printed to env.Stderr as one line each.
 func Main(args []string, env Env) int {
-	env.early = &early{}
 	app := newApp(env)
-	if c, _ := commandOf(app, args); c != nil && c.Name == "run" {
-		env.early.signals = job.CatchSignals()
-		defer env.early.signals.Stop()
-	}
 	err := app.Run(flagsFirst(app, args))
 	return exitCode(err, env.Stderr)
 }
