@@ -1,10 +1,12 @@
 package cmd
 
 import (
+	"bytes"
+	"embed"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
+	"text/template"
 
 	"github.com/urfave/cli/v2"
 )
@@ -27,51 +29,148 @@ same definitions as --help. After --, the job's command and files complete.
 			if c.NArg() != 1 {
 				return usageErrorf("give one shell: opkuma completion bash|zsh|fish")
 			}
-			spec := completionSpec(c.App)
-			switch shell {
-			case "bash":
-				writeBash(env.Stdout, spec)
-			case "zsh":
-				writeZsh(env.Stdout, spec)
-			case "fish":
-				writeFish(env.Stdout, spec)
-			default:
+			tmpl := completionTemplates.Lookup("opkuma." + shell + ".tmpl")
+			if tmpl == nil {
 				return usageErrorf("unknown shell %q: opkuma completion bash|zsh|fish", shell)
 			}
+			var script bytes.Buffer
+			if err := tmpl.Execute(&script, completionSpec(c.App)); err != nil {
+				return fmt.Errorf("completion %s: %w", shell, err)
+			}
+			env.Stdout.Write(script.Bytes())
 			return nil
 		},
 	}
 }
 
+// The scripts are templates, opkuma.SHELL.tmpl, so that each reads as the
+// shell script it becomes; testdata/script/completion.txtar runs
+// shellcheck, zsh -n and fish --no-execute on what they print.
+//
+//go:embed completions/*.tmpl
+var completionFiles embed.FS
+
+var completionTemplates = template.Must(template.New("").Funcs(template.FuncMap{
+	"join":         strings.Join,
+	"quote":        quote,
+	"quoteAll":     quoteAll,
+	"wordlist":     wordlist,
+	"alternatives": bashAlternatives,
+	"names":        names,
+	"zsh":          zshQuote,
+	"fish":         fishQuote,
+}).ParseFS(completionFiles, "completions/*.tmpl"))
+
+// compSpec is what the completion templates are filled from.
+type compSpec struct {
+	App      compCommand   // the app itself: its usage and own flags
+	Commands []compCommand // its commands and their subcommands, depth first
+}
+
+// Top returns the first-level commands.
+func (s compSpec) Top() []compCommand {
+	var top []compCommand
+	for _, c := range s.Commands {
+		if !strings.Contains(c.Path, " ") {
+			top = append(top, c)
+		}
+	}
+	return top
+}
+
+// SubPaths returns the paths of the subcommands: "crontab wrap".
+func (s compSpec) SubPaths() []string {
+	var out []string
+	for _, c := range s.Commands {
+		for _, sub := range c.Subs {
+			out = append(out, sub.Path)
+		}
+	}
+	return out
+}
+
+// FileFlags returns the flags, dashed, that take a file, each once.
+func (s compSpec) FileFlags() []string {
+	var out []string
+	for _, c := range append([]compCommand{s.App}, s.Commands...) {
+		for _, f := range c.Flags {
+			for _, n := range f.Dashed() {
+				if f.Value == "file" && !slices.Contains(out, n) {
+					out = append(out, n)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // compCommand is a command as the completion scripts see it, all of it
 // read from its definition.
 type compCommand struct {
-	path  string // "run", "crontab wrap"
-	usage string
-	flags []compFlag
-	subs  []compCommand // subcommands: name (path's last word) and usage
-	job   bool          // its arguments are a job's command line (ArgsUsage "-- ...")
-	files bool          // its arguments are files (ArgsUsage mentions FILE)
-	words []string      // its argument is one of these words (ArgsUsage "bash|zsh|fish")
+	Path  string // "run", "crontab wrap"
+	Usage string
+	Flags []compFlag
+	Subs  []compCommand // subcommands: path and usage
+	Job   bool          // its arguments are a job's command line (ArgsUsage "-- ...")
+	Files bool          // its arguments are files (ArgsUsage mentions FILE)
+	Words []string      // its argument is one of these words (ArgsUsage "bash|zsh|fish")
 }
 
-// name is the last word of the command's path.
-func (c compCommand) name() string { return c.path[strings.LastIndexByte(c.path, ' ')+1:] }
+// Name returns the last word of the command's path.
+func (c compCommand) Name() string { return c.Path[strings.LastIndexByte(c.Path, ' ')+1:] }
+
+// Parent returns the first word of a subcommand's path, "" for a command.
+func (c compCommand) Parent() string {
+	parent, _, _ := strings.Cut(c.Path, " ")
+	if parent == c.Path {
+		return ""
+	}
+	return parent
+}
+
+// SubNames returns the names of the subcommands.
+func (c compCommand) SubNames() []string { return names(c.Subs) }
+
+// Candidates returns the words that may follow the command: its flags,
+// dashed, -- when a job follows, its subcommands and its argument words.
+func (c compCommand) Candidates() []string {
+	var out []string
+	for _, f := range c.Flags {
+		out = append(out, f.Dashed()...)
+	}
+	if c.Job {
+		out = append(out, "--")
+	}
+	return slices.Concat(out, c.SubNames(), c.Words)
+}
 
 // argsOf reads a command's ArgsUsage: "-- COMMAND [ARGS...]" is a job,
 // a FILE is files, "bash|zsh|fish" is a choice of words.
 func argsOf(cc *compCommand, argsUsage string) {
-	cc.job = strings.HasPrefix(argsUsage, "--")
-	cc.files = strings.Contains(argsUsage, "FILE")
+	cc.Job = strings.HasPrefix(argsUsage, "--")
+	cc.Files = strings.Contains(argsUsage, "FILE")
 	if strings.Contains(argsUsage, "|") && strings.ToLower(argsUsage) == argsUsage && !strings.ContainsAny(argsUsage, "[]- ") {
-		cc.words = strings.Split(argsUsage, "|")
+		cc.Words = strings.Split(argsUsage, "|")
 	}
 }
 
+// compFlag is a flag as the completion scripts see it.
 type compFlag struct {
-	names []string // without dashes, long first
-	usage string
-	value string // "" for a boolean; else what it takes: file, status, zone, value
+	Names []string // without dashes, long first
+	Usage string
+	Value string // "" for a boolean; else what it takes: file, status, zone, value
+}
+
+// Dashed returns the flag's names as typed: --verbose, -v.
+func (f compFlag) Dashed() []string { return dashAll(f.Names) }
+
+// dashAll returns names as typed: --verbose, -v.
+func dashAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = dashed(n)
+	}
+	return out
 }
 
 // pathedCommand is a command with its path from the app: "crontab wrap".
@@ -99,346 +198,97 @@ func visibleCommands(app *cli.App) []pathedCommand {
 	return out
 }
 
-// completionSpec reads the commands and flags of app; the first, with path
-// "", is the app itself with its own flags.
-func completionSpec(app *cli.App) []compCommand {
-	root := compCommand{usage: app.Usage}
+// completionSpec reads the commands and flags of app.
+func completionSpec(app *cli.App) compSpec {
+	spec := compSpec{App: compCommand{Usage: app.Usage}}
 	for _, f := range app.Flags {
-		root.flags = append(root.flags, toCompFlag(f))
+		spec.App.Flags = append(spec.App.Flags, toCompFlag(f))
 	}
-	out := []compCommand{root}
 	for _, c := range visibleCommands(app) {
-		cc := compCommand{path: c.path, usage: c.Usage}
+		cc := compCommand{Path: c.path, Usage: c.Usage}
 		for _, f := range c.Flags {
 			if v, ok := f.(cli.VisibleFlag); ok && !v.IsVisible() {
 				continue // an old name kept working, not offered
 			}
-			cc.flags = append(cc.flags, toCompFlag(f))
+			cc.Flags = append(cc.Flags, toCompFlag(f))
 		}
 		argsOf(&cc, c.ArgsUsage)
 		for _, sub := range c.Subcommands {
 			if !sub.Hidden && sub.Name != "help" {
-				cc.subs = append(cc.subs, compCommand{path: c.path + " " + sub.Name, usage: sub.Usage})
+				cc.Subs = append(cc.Subs, compCommand{Path: c.path + " " + sub.Name, Usage: sub.Usage})
 			}
 		}
-		out = append(out, cc)
+		spec.Commands = append(spec.Commands, cc)
 	}
-	return out
+	return spec
 }
 
 func toCompFlag(f cli.Flag) compFlag {
-	cf := compFlag{names: f.Names()}
-	slices.SortStableFunc(cf.names, func(a, b string) int { return len(b) - len(a) })
+	cf := compFlag{Names: f.Names()}
+	slices.SortStableFunc(cf.Names, func(a, b string) int { return len(b) - len(a) })
 	if d, ok := f.(cli.DocGenerationFlag); ok {
 		var placeholder string
-		placeholder, cf.usage = unquoteUsage(d.GetUsage())
+		placeholder, cf.Usage = unquoteUsage(d.GetUsage())
 		if d.TakesValue() {
 			// What the value is, from the placeholder --help shows.
 			switch {
 			case placeholder == "FILE" || placeholder == "PATH":
-				cf.value = "file"
+				cf.Value = "file"
 			case placeholder == "ZONE":
-				cf.value = "zone"
-			case cf.names[0] == "status":
-				cf.value = "status"
+				cf.Value = "zone"
+			case cf.Names[0] == "status":
+				cf.Value = "status"
 			default:
-				cf.value = "value"
+				cf.Value = "value"
 			}
 		}
 	}
 	return cf
 }
 
-// topLevel is the first level: commands and the app's own flags.
-func topLevel(spec []compCommand) []compCommand {
-	var top []compCommand
-	for _, c := range spec {
-		if c.path != "" && !strings.Contains(c.path, " ") {
-			top = append(top, c)
-		}
-	}
-	return top
-}
-
-func writeBash(w io.Writer, spec []compCommand) {
-	var names []string
-	for _, c := range topLevel(spec) {
-		names = append(names, c.path)
-	}
-	fmt.Fprintf(w, `# bash completion for opkuma, generated by "opkuma completion bash"
-_opkuma() {
-    local cur prev cmd="" sub="" i
-    cur="${COMP_WORDS[COMP_CWORD]}"
-    prev="${COMP_WORDS[COMP_CWORD-1]}"
-    for ((i = 1; i < COMP_CWORD; i++)); do
-        case "${COMP_WORDS[i]}" in
-        --)
-            # The job: a command, then its arguments.
-            if ((i == COMP_CWORD - 1)); then
-                COMPREPLY=($(compgen -c -- "$cur"))
-            else
-                COMPREPLY=($(compgen -f -- "$cur"))
-            fi
-            return
-            ;;
-        -*) ;;
-        *)
-            if [[ -z $cmd ]]; then
-                cmd="${COMP_WORDS[i]}"
-            elif [[ -z $sub ]]; then
-                case "$cmd ${COMP_WORDS[i]}" in
-                %s) sub="${COMP_WORDS[i]}" ;;
-                esac
-            fi
-            ;;
-        esac
-    done
-    case "$prev" in
-    %s)
-        COMPREPLY=($(compgen -f -- "$cur"))
-        return
-        ;;
-    --status)
-        COMPREPLY=($(compgen -W "up down" -- "$cur"))
-        return
-        ;;
-    --tz)
-        COMPREPLY=($(compgen -W "UTC $(cd /usr/share/zoneinfo 2>/dev/null && find * -type f 2>/dev/null | grep -v '\.tab$')" -- "$cur"))
-        return
-        ;;
-    esac
-    case "$cmd${sub:+ $sub}" in
-`, bashAlternatives(subPaths(spec), true), bashAlternatives(fileFlags(spec), false))
-	for _, c := range spec {
-		words := []string{}
-		for _, f := range c.flags {
-			for _, n := range f.names {
-				words = append(words, dashed(n))
-			}
-		}
-		if c.path == "" {
-			words = append(names, words...)
-		}
-		if c.job {
-			words = append(words, "--")
-		}
-		for _, sub := range c.subs {
-			words = append(words, sub.name())
-		}
-		words = append(words, c.words...)
-		fmt.Fprintf(w, "    %q)\n        COMPREPLY=($(compgen -W %q -- \"$cur\"))\n", c.path, strings.Join(words, " "))
-		if c.files {
-			fmt.Fprintf(w, "        [[ $cur != -* ]] && COMPREPLY+=($(compgen -f -- \"$cur\"))\n")
-		}
-		fmt.Fprintf(w, "        ;;\n")
-	}
-	fmt.Fprintf(w, "    esac\n}\ncomplete -F _opkuma opkuma\n")
-}
-
-// subPaths are the paths of the subcommands: "crontab wrap".
-func subPaths(spec []compCommand) []string {
-	var out []string
-	for _, c := range spec {
-		for _, sub := range c.subs {
-			out = append(out, sub.path)
-		}
+// names returns the commands' names.
+func names(cmds []compCommand) []string {
+	out := make([]string, len(cmds))
+	for i, c := range cmds {
+		out[i] = c.Name()
 	}
 	return out
 }
 
-// fileFlags are the flags, dashed, that take a file.
-func fileFlags(spec []compCommand) []string {
-	var out []string
-	for _, c := range spec {
-		for _, f := range c.flags {
-			for _, n := range f.names {
-				if f.value == "file" && !slices.Contains(out, dashed(n)) {
-					out = append(out, dashed(n))
-				}
-			}
-		}
-	}
-	return out
-}
-
-// bashAlternatives is a bash case pattern matching any of words (quoted
-// when they hold blanks); a pattern that matches nothing when there are
-// none.
-func bashAlternatives(words []string, quote bool) string {
-	if len(words) == 0 {
-		return "''"
-	}
-	if quote {
-		words = quoteAll(words)
-	}
-	return strings.Join(words, " | ")
-}
+// quote returns s double-quoted for bash or zsh. Command and flag names,
+// all it quotes, hold no $ or ` (TestCompletionNames).
+func quote(s string) string { return fmt.Sprintf("%q", s) }
 
 func quoteAll(words []string) []string {
 	out := make([]string, len(words))
 	for i, w := range words {
-		out[i] = fmt.Sprintf("%q", w)
+		out[i] = quote(w)
 	}
 	return out
 }
 
+// wordlist returns the words of lists as one double-quoted word list, for
+// compgen -W.
+func wordlist(lists ...[]string) string { return quote(strings.Join(slices.Concat(lists...), " ")) }
+
+// bashAlternatives is a bash case pattern matching any of words; a
+// pattern that matches nothing when there are none.
+func bashAlternatives(words []string) string {
+	if len(words) == 0 {
+		return "''"
+	}
+	return strings.Join(words, " | ")
+}
+
+// zshQuote escapes s for a single-quoted _arguments or _describe spec.
 func zshQuote(s string) string {
 	r := strings.NewReplacer("'", `'\''`, "[", `\[`, "]", `\]`, ":", `\:`)
 	return r.Replace(s)
 }
 
-func writeZsh(w io.Writer, spec []compCommand) {
-	fmt.Fprintf(w, "#compdef opkuma\n# zsh completion for opkuma, generated by \"opkuma completion zsh\"\n\n_opkuma() {\n")
-	fmt.Fprintf(w, "    local -a commands\n    commands=(\n")
-	for _, c := range topLevel(spec) {
-		fmt.Fprintf(w, "        '%s:%s'\n", c.path, zshQuote(c.usage))
-	}
-	fmt.Fprintf(w, `    )
-    if (( CURRENT == 2 )); then
-        _describe -t commands 'opkuma command' commands
-        _arguments %s
-        return
-    fi
-    local i
-    for (( i = 3; i < CURRENT; i++ )); do
-        if [[ $words[i] == -- ]]; then
-            # The job's own command line.
-            shift $i words
-            (( CURRENT -= i ))
-            _normal
-            return
-        fi
-    done
-    local cmd=$words[2]
-    case "$words[2] $words[3]" in
-    (%s) cmd="$words[2] $words[3]" ;;
-    esac
-    case $cmd in
-`, zshRootFlags(spec[0]), strings.Join(quoteAll(subPaths(spec)), "|"))
-	for _, c := range spec[1:] {
-		fmt.Fprintf(w, "    %q)\n        _arguments -s \\\n", c.path)
-		for _, f := range c.flags {
-			var spec string
-			switch {
-			case len(f.names) > 1:
-				spec = fmt.Sprintf("'(%s)'{%s}", strings.Join(dashAll(f.names), " "), strings.Join(dashAll(f.names), ","))
-			default:
-				spec = dashed(f.names[0])
-			}
-			action := ""
-			switch f.value {
-			case "file":
-				action = ":file:_files"
-			case "status":
-				action = ":status:(up down)"
-			case "zone":
-				action = ":time zone:_time_zone"
-			case "value":
-				action = ":value: "
-			}
-			if strings.HasPrefix(spec, "'(") {
-				fmt.Fprintf(w, "            %s'[%s]%s' \\\n", spec, zshQuote(f.usage), action)
-			} else {
-				fmt.Fprintf(w, "            '%s[%s]%s' \\\n", spec, zshQuote(f.usage), action)
-			}
-		}
-		var subs []string
-		for _, sub := range c.subs {
-			subs = append(subs, sub.name())
-		}
-		switch {
-		case c.job:
-			fmt.Fprintf(w, "            '--[the job follows]' \\\n")
-		case len(subs) > 0 && c.files:
-			fmt.Fprintf(w, "            '1:file or command:{_files; compadd %s}' \\\n", strings.Join(subs, " "))
-		case len(subs) > 0:
-			fmt.Fprintf(w, "            '1:command:(%s)' \\\n", strings.Join(subs, " "))
-		case c.files:
-			fmt.Fprintf(w, "            '*:file:_files' \\\n")
-		case len(c.words) > 0:
-			fmt.Fprintf(w, "            '1:argument:(%s)' \\\n", strings.Join(c.words, " "))
-		}
-		fmt.Fprintf(w, "            && return\n        ;;\n")
-	}
-	fmt.Fprintf(w, "    esac\n}\n\nif [[ $zsh_eval_context[-1] == loadautofunc ]]; then\n    _opkuma \"$@\"\nelse\n    compdef _opkuma opkuma\nfi\n")
-}
-
-// zshRootFlags are the app's own flags for _arguments.
-func zshRootFlags(root compCommand) string {
-	var out []string
-	for _, f := range root.flags {
-		for _, n := range f.names {
-			out = append(out, fmt.Sprintf("'%s[%s]'", dashed(n), zshQuote(f.usage)))
-		}
-	}
-	return strings.Join(out, " ")
-}
-
-func dashAll(names []string) []string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = dashed(n)
-	}
-	return out
-}
-
+// fishQuote returns s single-quoted for fish.
 func fishQuote(s string) string {
 	return "'" + strings.NewReplacer(`\`, `\\`, "'", `\'`).Replace(s) + "'"
-}
-
-func writeFish(w io.Writer, spec []compCommand) {
-	fmt.Fprintf(w, "# fish completion for opkuma, generated by \"opkuma completion fish\"\n\n")
-	fmt.Fprintf(w, "# True once the command line has a -- before the word being completed:\n# what follows is the job's own command line.\n")
-	fmt.Fprintf(w, "function __opkuma_in_job\n    contains -- -- (commandline -opc)\nend\n\n")
-	fmt.Fprintf(w, "complete -c opkuma -f\n")
-	fmt.Fprintf(w, "complete -c opkuma -n '__opkuma_in_job' -F -a '(__fish_complete_subcommand --fcs-skip=(math (contains -i -- -- (commandline -opc))))'\n")
-	for _, c := range topLevel(spec) {
-		fmt.Fprintf(w, "complete -c opkuma -n '__fish_use_subcommand' -a %s -d %s\n", c.path, fishQuote(c.usage))
-	}
-	for _, c := range spec {
-		cond := fmt.Sprintf("__fish_seen_subcommand_from %s; and not __opkuma_in_job", c.path)
-		if c.path == "" {
-			cond = "__fish_use_subcommand"
-		}
-		if parent, child, ok := strings.Cut(c.path, " "); ok {
-			cond = fmt.Sprintf("__fish_seen_subcommand_from %s; and __fish_seen_subcommand_from %s", parent, child)
-		}
-		if len(c.subs) > 0 {
-			var subs []string
-			for _, sub := range c.subs {
-				subs = append(subs, sub.name())
-			}
-			cond = fmt.Sprintf("__fish_seen_subcommand_from %s; and not __fish_seen_subcommand_from %s", c.path, strings.Join(subs, " "))
-			for _, sub := range c.subs {
-				fmt.Fprintf(w, "complete -c opkuma -n %s -a %s -d %s\n", fishQuote(cond), sub.name(), fishQuote(sub.usage))
-			}
-		}
-		if c.files {
-			fmt.Fprintf(w, "complete -c opkuma -n %s -F\n", fishQuote(cond))
-		}
-		if len(c.words) > 0 {
-			fmt.Fprintf(w, "complete -c opkuma -n %s -a %s\n", fishQuote(cond), fishQuote(strings.Join(c.words, " ")))
-		}
-		for _, f := range c.flags {
-			line := fmt.Sprintf("complete -c opkuma -n %s", fishQuote(cond))
-			for _, n := range f.names {
-				if len(n) == 1 {
-					line += " -s " + n
-				} else {
-					line += " -l " + n
-				}
-			}
-			switch f.value {
-			case "file":
-				line += " -r -F"
-			case "status":
-				line += " -x -a 'up down'"
-			case "zone", "value":
-				line += " -x"
-			}
-			fmt.Fprintf(w, "%s -d %s\n", line, fishQuote(f.usage))
-		}
-	}
 }
 
 // unquoteUsage splits a flag's usage into the name in its back quotes (the
