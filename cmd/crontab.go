@@ -19,8 +19,8 @@ import (
 
 	"github.com/opkuma/opkuma/internal/crontab"
 	"github.com/opkuma/opkuma/internal/provision"
-	"github.com/opkuma/opkuma/internal/shellword"
 	"github.com/opkuma/opkuma/internal/schedule"
+	"github.com/opkuma/opkuma/internal/shellword"
 	"github.com/opkuma/opkuma/pusher"
 )
 

@@ -93,49 +93,10 @@ Examples:
 // outcome to opkuma's exit code.
 func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 	msgs := messages{w: env.Stderr, silent: o.push.silent, verbose: o.push.verbose}
-	endpoint, err := o.push.endpoint(env.Getenv)
-	var setup *setupError
-	switch {
-	case env.check:
-		if errors.As(err, &setup) {
-			err = nil // found at run time, not a mistake of the line
-		}
-	case errors.As(err, &setup):
-		err = nil // reported once the command line is known good
-	}
-	if err != nil {
+	p, err := o.prepare(env, args, msgs)
+	if err != nil || p == nil {
 		return err
 	}
-	if err := o.validate(); err != nil {
-		return err
-	}
-	command, err := o.command(args)
-	if err != nil {
-		return err
-	}
-	if env.check {
-		return nil
-	}
-	client, err := o.push.client(env, msgs)
-	switch {
-	case errors.As(err, &setup):
-		endpoint = nil
-	case err != nil:
-		return err
-	}
-	warnUnknownVariables(env, msgs)
-	if setup != nil {
-		msgs.errorf("%s; the job runs, nothing is pushed", setup.msg)
-	}
-	if o.push.dryRun {
-		o.printPlan(env.Stdout, command, endpoint)
-		return nil
-	}
-	redact := pusher.Redact
-	if endpoint != nil {
-		redact = endpoint.Redact
-	}
-
 	// Signals are caught from here on: during the lock wait, the run and
 	// the push. (Catching them before urfave/cli reads the flags gained
 	// 2 %, within the noise of scripts/bench-overhead.sh: not worth a
@@ -143,9 +104,77 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 	signals := job.CatchSignals()
 	defer signals.Stop()
 	sigs := signals.C()
+	out := o.execute(ctx, env, p, sigs, msgs)
+
+	// A signal after the job has gone abandons the push: the job is over.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-sigs:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return o.report(ctx, p, out, msgs)
+}
+
+// runPlan is what run found before it runs the job.
+type runPlan struct {
+	command  runner.Command
+	endpoint *pusher.Endpoint // nil: nothing is pushed (a set-up problem, said)
+	client   *pusher.Client
+	redact   func(string) string
+}
+
+// prepare reads run's command line and the monitoring set-up. A mistake on
+// the command line is an error (exit 2); a set-up problem found at run
+// time is one line on stderr and a plan without an endpoint. A nil plan
+// and nil error: nothing to run (--dry-run, or the audit's check).
+func (o *runOptions) prepare(env Env, args []string, msgs messages) (*runPlan, error) {
+	endpoint, err := o.push.endpoint(env.Getenv)
+	var setup *setupError
+	if errors.As(err, &setup) {
+		err = nil // found at run time, not a mistake of the line
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	command, err := o.command(args)
+	if err != nil || env.check {
+		return nil, err
+	}
+	client, err := o.push.client(env, msgs)
+	switch {
+	case errors.As(err, &setup):
+		endpoint = nil
+	case err != nil:
+		return nil, err
+	}
+	warnUnknownVariables(env, msgs)
+	if setup != nil {
+		msgs.errorf("%s; the job runs, nothing is pushed", setup.msg)
+	}
+	if o.push.dryRun {
+		o.printPlan(env.Stdout, command, endpoint)
+		return nil, nil
+	}
+	p := &runPlan{command: command, endpoint: endpoint, client: client, redact: pusher.Redact}
+	if endpoint != nil {
+		p.redact = endpoint.Redact
+	}
+	return p, nil
+}
+
+// execute runs the job of p, with opkuma's standard files and its
+// environment less the push URL.
+func (o *runOptions) execute(ctx context.Context, env Env, p *runPlan, sigs <-chan os.Signal, msgs messages) job.Outcome {
 	stdin, stdout, stderr := stdio(env)
-	out := job.Run(ctx, job.Spec{
-		Command:      command,
+	return job.Run(ctx, job.Spec{
+		Command:      p.command,
 		Stdin:        stdin,
 		Stdout:       stdout,
 		Stderr:       stderr,
@@ -162,27 +191,20 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 			sig, _ := s.(syscall.Signal)
 			msgs.verbosef("%s from the terminal reached the job too: not sent again", runner.SignalName(sig))
 		},
-		Redact: redact,
+		Redact: p.redact,
 	})
+}
 
-	// A signal after the job has gone abandons the push: the job is over.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	go func() {
-		select {
-		case <-sigs:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+// report says what became of the job, pushes (up on success; down with
+// --down-on-failure) and returns opkuma's exit code as an error.
+func (o *runOptions) report(ctx context.Context, p *runPlan, out job.Outcome, msgs messages) error {
 	pushDown := func(msg string, d time.Duration) {
-		if o.downOnFailure && endpoint != nil {
-			h := pusher.Heartbeat{Status: pusher.StatusDown, Msg: redact(msg), Elapsed: d}
-			_ = push(ctx, client, endpoint, h, msgs)
+		if o.downOnFailure && p.endpoint != nil {
+			h := pusher.Heartbeat{Status: pusher.StatusDown, Msg: p.redact(msg), Elapsed: d}
+			_ = push(ctx, p.client, p.endpoint, h, msgs)
 		}
 	}
-
-	name := redact(command.Name())
+	name := p.redact(p.command.Name())
 	var busy *lock.BusyError
 	switch {
 	case out.Signal != nil:
@@ -206,22 +228,21 @@ func (o *runOptions) run(ctx context.Context, env Env, args []string) error {
 	if !res.OK() {
 		switch {
 		case res.Err != nil:
-			msgs.errorf("%s", redact(res.Err.Error()))
+			msgs.errorf("%s", p.redact(res.Err.Error()))
 		case res.TimedOut:
 			msgs.errorf("%s: %s: %s", name, res.Describe(), res.Stopped())
 		}
 		pushDown(out.DownMessage(), res.Duration)
 		return &exitError{code: res.ExitCode}
 	}
-
-	if endpoint == nil { // said above: the push URL could not be read
+	if p.endpoint == nil { // said above: the push URL could not be read
 		if o.strict {
 			return &exitError{code: exitConfig}
 		}
 		return nil
 	}
 	h := pusher.Heartbeat{Status: o.push.status, Msg: o.push.msg, Ping: o.push.ping, Elapsed: res.Duration}
-	if err := push(ctx, client, endpoint, h, msgs); err != nil && o.strict {
+	if err := push(ctx, p.client, p.endpoint, h, msgs); err != nil && o.strict {
 		return &exitError{code: pushExitCode(err)}
 	}
 	return nil
