@@ -257,7 +257,12 @@ type jobRow struct {
 	Gap       int64        `json:"largest_gap_seconds,omitempty"`
 	Note      string       `json:"note,omitempty"`
 	Problems  []problemRow `json:"problems"`
+
+	calls bool // the line calls opkuma (any command)
 }
+
+// where is the row's FILE:LINE.
+func (r jobRow) where() string { return fmt.Sprintf("%s:%d", r.File, r.Line) }
 
 // problemRow is one problem of a job, with what to do about it.
 type problemRow struct {
@@ -360,65 +365,68 @@ func (o *crontabOptions) audit(env Env, args []string, marginSet bool) error {
 	au := &crontab.Auditor{Wrapper: wrapper(env), Local: !o.noExecCheck, Home: homeDir(env), IsUser: isUser}
 	var res auditResult
 	var others []string
-	w := env.Stdout
-	out := func(format string, args ...any) {
-		if !o.json {
-			fmt.Fprintln(w, pusher.Redact(fmt.Sprintf(format, args...)))
-		}
-	}
 	for _, src := range sources {
 		locs := crontab.Zones(src.lines, loc)
 		for _, r := range au.Audit(src.lines) {
-			l := r.Line
-			where := fmt.Sprintf("%s:%d", src.name, l.Number)
-			row := jobRow{File: src.name, Line: l.Number, Schedule: l.Schedule, User: l.User, Command: pusher.Redact(l.Command()),
-				Monitored: r.Calls && r.Sub == "run", TimeZone: locs[l.Number-1].String(), Problems: []problemRow{}}
-			if l.Kind == crontab.Invalid {
-				row.Command = pusher.Redact(strings.TrimSpace(l.Raw))
-			} else {
+			row := ad.row(src.name, r, locs[r.Line.Number-1], o.json)
+			if r.Line.Kind == crontab.Job {
 				res.Total++
 			}
 			if row.Monitored {
 				res.Monitored++
 			}
-			var problems []problemRow
-			for _, f := range r.Findings {
-				msg, fix := describe(f, l)
-				problems = append(problems, problemRow{Problem: string(f.Problem), Column: f.Column, Message: pusher.Redact(msg), Fix: pusher.Redact(fix)})
-			}
-			if l.Kind == crontab.Job && (r.Calls || o.json) {
-				a, err := ad.advise(l.Schedule, locs[l.Number-1])
-				switch {
-				case errors.Is(err, schedule.ErrReboot):
-					row.Note = err.Error()
-				case err != nil:
-					problems = append(problems, problemRow{Problem: "bad-schedule", Message: err.Error(), Fix: "cron rejects this schedule: correct its fields (see crontab(5))"})
-				default:
-					row.Interval, row.Gap, row.Note = a.value(), seconds(a.gap.Length), a.warning()
-				}
-			}
-			if r.Calls {
-				if row.Interval > 0 {
-					out("%s: interval: set the monitor's Heartbeat Interval to %d s (largest gap %d s + margin)", where, row.Interval, row.Gap)
-				}
-				if row.Note != "" {
-					out("%s: note: %s", where, row.Note)
-				}
-			} else if l.Kind == crontab.Job {
-				ref := fmt.Sprint(l.Number)
+			if !r.Calls && r.Line.Kind == crontab.Job {
+				ref := fmt.Sprint(r.Line.Number)
 				if len(sources) > 1 {
-					ref = where
+					ref = row.where()
 				}
 				others = append(others, ref)
 			}
-			for _, p := range problems {
-				out("%s: problem: %s; fix: %s", where, p.Message, p.Fix)
-			}
-			res.Problems += len(problems)
-			row.Problems = append(row.Problems, problems...)
+			res.Problems += len(row.Problems)
 			res.Jobs = append(res.Jobs, row)
 		}
 	}
+	if err := o.printAudit(env.Stdout, res, others); err != nil {
+		return err
+	}
+	if res.Problems > 0 {
+		return &exitError{code: exitFailure}
+	}
+	return nil
+}
+
+// row is the audit of one line: its problems, with what to do, and the
+// interval its monitor needs (for a line that calls opkuma, or every job
+// when all is set).
+func (ad *advisor) row(file string, r crontab.Report, loc *time.Location, all bool) jobRow {
+	l := r.Line
+	row := jobRow{File: file, Line: l.Number, Schedule: l.Schedule, User: l.User, Command: pusher.Redact(l.Command()),
+		Monitored: r.Calls && r.Sub == "run", TimeZone: loc.String(), Problems: []problemRow{}, calls: r.Calls}
+	if l.Kind == crontab.Invalid {
+		row.Command = pusher.Redact(strings.TrimSpace(l.Raw))
+	}
+	for _, f := range r.Findings {
+		msg, fix := describe(f, l)
+		row.Problems = append(row.Problems, problemRow{Problem: string(f.Problem), Column: f.Column, Message: pusher.Redact(msg), Fix: pusher.Redact(fix)})
+	}
+	if l.Kind != crontab.Job || !r.Calls && !all {
+		return row
+	}
+	a, err := ad.advise(l.Schedule, loc)
+	switch {
+	case errors.Is(err, schedule.ErrReboot):
+		row.Note = err.Error()
+	case err != nil:
+		row.Problems = append(row.Problems, problemRow{Problem: "bad-schedule", Message: err.Error(), Fix: "cron rejects this schedule: correct its fields (see crontab(5))"})
+	default:
+		row.Interval, row.Gap, row.Note = a.value(), seconds(a.gap.Length), a.warning()
+	}
+	return row
+}
+
+// printAudit prints the audit: JSON with --json, else a line per interval,
+// note and problem, and the summary.
+func (o *crontabOptions) printAudit(w io.Writer, res auditResult, others []string) error {
 	if o.json {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -426,15 +434,23 @@ func (o *crontabOptions) audit(env Env, args []string, marginSet bool) error {
 		if res.Jobs == nil {
 			res.Jobs = []jobRow{}
 		}
-		if err := enc.Encode(res); err != nil {
-			return err
+		return enc.Encode(res)
+	}
+	out := func(format string, args ...any) {
+		fmt.Fprintln(w, pusher.Redact(fmt.Sprintf(format, args...)))
+	}
+	for _, row := range res.Jobs {
+		if row.calls && row.Interval > 0 {
+			out("%s: interval: set the monitor's Heartbeat Interval to %d s (largest gap %d s + margin)", row.where(), row.Interval, row.Gap)
 		}
-	} else {
-		out("%s", summary(res, others))
+		if row.calls && row.Note != "" {
+			out("%s: note: %s", row.where(), row.Note)
+		}
+		for _, p := range row.Problems {
+			out("%s: problem: %s; fix: %s", row.where(), p.Message, p.Fix)
+		}
 	}
-	if res.Problems > 0 {
-		return &exitError{code: exitFailure}
-	}
+	out("%s", summary(res, others))
 	return nil
 }
 
