@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -16,9 +17,9 @@ type Monitor struct {
 	PushToken string `json:"pushToken"`
 }
 
-// Ctl runs shared/realkuma/kuma-ctl.js against the server (login as the
+// Ctl runs scripts/realkuma/kuma-ctl.js against the server (login as the
 // setup's admin over socket.io) and returns its stdout. Commands: add JSON,
-// pause ID, resume ID, delete ID, addnotif JSON, delnotif ID, maint ID,
+// add-many N JSON, pause ID, resume ID, delete ID, addnotif JSON, delnotif ID, maint ID,
 // delmaint ID (see kuma-ctl.js).
 func (s *Server) Ctl(args ...string) (string, error) {
 	dir, err := ScriptsDir()
@@ -65,6 +66,29 @@ func (s *Server) AddMonitor(fields map[string]any) (Monitor, error) {
 	var m Monitor
 	err = s.ctlJSON(&m, "add", string(b))
 	return m, err
+}
+
+// AddMonitors adds n push monitors named "NAME I" (fields as for
+// AddMonitor) over one login, in the order of the result.
+func (s *Server) AddMonitors(n int, fields map[string]any) ([]Monitor, error) {
+	if fields == nil {
+		fields = map[string]any{}
+	}
+	if _, ok := fields["name"]; !ok {
+		fields["name"] = "opkuma-realkuma"
+	}
+	b, err := json.Marshal(fields)
+	if err != nil {
+		return nil, err
+	}
+	var ms []Monitor
+	if err := s.ctlJSON(&ms, "add-many", strconv.Itoa(n), string(b)); err != nil {
+		return nil, err
+	}
+	if len(ms) != n {
+		return nil, fmt.Errorf("kuma-ctl add-many %d: added %d", n, len(ms))
+	}
+	return ms, nil
 }
 
 // Pause pauses the monitor id (active = 0): pushes to it are refused.

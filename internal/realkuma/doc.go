@@ -1,12 +1,14 @@
 // Package realkuma runs real Uptime Kuma servers for end-to-end tests. It is
 // used by tests only.
 //
-// The servers are installed by shared/realkuma/setup.sh (Uptime Kuma
-// 1.23.17 and 2.5.3, about 30 s each, npm registry only):
+// The servers are installed by scripts/realkuma/setup.sh from Uptime Kuma's
+// sources (an archive of a tag, a directory of such archives, or a clone of
+// louislam/uptime-kuma; about 30 s each, npm registry only). From the top
+// of the clone, with CI's archives in ../shared/realkuma:
 //
-//	../shared/realkuma/setup.sh ../shared/realkuma/uptime-kuma-1.23.17.tar.gz /work/kuma/1.23
-//	../shared/realkuma/setup.sh ../shared/realkuma/uptime-kuma-2.5.3.tar.gz /work/kuma/2.5
-//	OPKUMA_REAL_KUMA=/work/kuma/1.23:/work/kuma/2.5 go test ./internal/realkuma
+//	scripts/realkuma/setup.sh ../shared/realkuma /tmp/kuma/1.23 1.23.17
+//	scripts/realkuma/setup.sh ../shared/realkuma /tmp/kuma/2.5 2.5.3
+//	OPKUMA_REAL_KUMA=/tmp/kuma/1.23:/tmp/kuma/2.5 go test ./internal/realkuma ./cmd
 //
 // OPKUMA_REAL_KUMA holds one or more setup targets separated by ':'; tests
 // run once per target through EachVersion, as subtests named after its

@@ -20,7 +20,7 @@ type Hook struct {
 	Log string // one "TIME recv MSG" line per call, one "TIME done" line per answer
 }
 
-// StartHook starts shared/realkuma/slowhook.py on a free 127.0.0.1 port,
+// StartHook starts scripts/realkuma/slowhook.py on a free 127.0.0.1 port,
 // answering after delay; it is killed when the test ends.
 func StartHook(t testing.TB, delay time.Duration) *Hook {
 	t.Helper()

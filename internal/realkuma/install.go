@@ -16,9 +16,12 @@ import (
 const EnvVar = "OPKUMA_REAL_KUMA"
 
 // ScriptsEnvVar names the environment variable that holds the directory of
-// kuma-ctl.js and slowhook.py; by default the first shared/realkuma found
-// in the working directory or one of its parents.
+// setup.sh, kuma-ctl.js and slowhook.py; by default scripts/realkuma of the
+// module the tests run in.
 const ScriptsEnvVar = "OPKUMA_REAL_KUMA_SCRIPTS"
+
+// scriptsRel is where the harness's scripts live in the repository.
+const scriptsRel = "scripts/realkuma"
 
 // SetupResult is setup.sh's setup-result.json: the push monitor it created
 // and the admin login.
@@ -75,7 +78,7 @@ func Open(dir string) (*Install, error) {
 	var pkg struct {
 		Version string `json:"version"`
 	}
-	hint := "run shared/realkuma/setup.sh SOURCE " + abs
+	hint := "run " + scriptsRel + "/setup.sh SOURCE " + abs + " VERSION (CONTRIBUTING.md)"
 	if err := readJSON(filepath.Join(abs, "src", "package.json"), &pkg); err != nil {
 		return nil, fmt.Errorf("%s: not an Uptime Kuma setup target (%w): %s", abs, err, hint)
 	}
@@ -104,8 +107,9 @@ func readJSON(path string, v any) error {
 }
 
 // ScriptsDir returns the directory of kuma-ctl.js and slowhook.py:
-// $OPKUMA_REAL_KUMA_SCRIPTS, else shared/realkuma in the working directory
-// or its nearest parent that has one.
+// $OPKUMA_REAL_KUMA_SCRIPTS, else scripts/realkuma under the nearest
+// directory above the working directory that holds a go.mod (a test's
+// working directory is its package's, inside the clone).
 func ScriptsDir() (string, error) {
 	if d := os.Getenv(ScriptsEnvVar); d != "" {
 		return d, nil
@@ -115,12 +119,15 @@ func ScriptsDir() (string, error) {
 		return "", err
 	}
 	for d := wd; ; d = filepath.Dir(d) {
-		c := filepath.Join(d, "shared", "realkuma")
-		if _, err := os.Stat(filepath.Join(c, "kuma-ctl.js")); err == nil {
-			return c, nil
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			dir := filepath.Join(d, filepath.FromSlash(scriptsRel))
+			if _, err := os.Stat(filepath.Join(dir, "kuma-ctl.js")); err != nil {
+				return "", fmt.Errorf("the module at %s has no %s/kuma-ctl.js: set $%s", d, scriptsRel, ScriptsEnvVar)
+			}
+			return dir, nil
 		}
 		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no shared/realkuma/kuma-ctl.js above %s: set $%s", wd, ScriptsEnvVar)
+			return "", fmt.Errorf("no go.mod above %s, so no %s: set $%s", wd, scriptsRel, ScriptsEnvVar)
 		}
 	}
 }
@@ -154,7 +161,7 @@ func EachVersion(t *testing.T, f func(t *testing.T, in *Install)) {
 		t.Fatal(err)
 	}
 	if len(ins) == 0 {
-		t.Skipf("no real Uptime Kuma: set %s=DIR[:DIR2...] to targets of shared/realkuma/setup.sh to run this test", EnvVar)
+		t.Skipf("no real Uptime Kuma: set %s=DIR[:DIR2...] to targets of %s/setup.sh to run this test (CONTRIBUTING.md)", EnvVar, scriptsRel)
 	}
 	if err := CheckTools(); err != nil {
 		t.Fatalf("realkuma: %v", err)

@@ -96,3 +96,30 @@ func TestInstalls(t *testing.T) {
 		}
 	}
 }
+
+// TestScriptsInRepo: a fresh clone has the whole harness, where ScriptsDir
+// finds it without $OPKUMA_REAL_KUMA_SCRIPTS.
+func TestScriptsInRepo(t *testing.T) {
+	t.Setenv(ScriptsEnvVar, "")
+	dir, err := ScriptsDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := filepath.Abs(filepath.Join("..", "..", "scripts", "realkuma")); dir != want {
+		t.Errorf("ScriptsDir() = %s, want %s", dir, want)
+	}
+	for _, name := range []string{"setup.sh", "kuma-setup.js", "kuma-ctl.js", "slowhook.py"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if name == "setup.sh" && fi.Mode()&0o111 == 0 {
+			t.Errorf("%s is not executable", name)
+		}
+	}
+	t.Setenv(ScriptsEnvVar, "/elsewhere")
+	if dir, err := ScriptsDir(); dir != "/elsewhere" || err != nil {
+		t.Errorf("with $%s=/elsewhere: ScriptsDir() = %q, %v", ScriptsEnvVar, dir, err)
+	}
+}

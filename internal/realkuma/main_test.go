@@ -54,13 +54,7 @@ type result struct {
 // (on top of a copy of the test's environment without OPKUMA_ variables).
 func opkuma(t *testing.T, env []string, args ...string) result {
 	t.Helper()
-	cmd := exec.Command(opkumaBin, args...)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "OPKUMA_") {
-			cmd.Env = append(cmd.Env, kv)
-		}
-	}
-	cmd.Env = append(cmd.Env, env...)
+	cmd := opkumaCmd(env, args...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
@@ -74,6 +68,20 @@ func opkuma(t *testing.T, env []string, args ...string) result {
 	t.Logf("opkuma %s: exit %d in %v\nstdout: %q\nstderr: %q", strings.Join(redactAll(args), " "), r.code, r.took.Round(time.Millisecond),
 		pushPath.ReplaceAllString(r.stdout, "/api/push/<token>"), pushPath.ReplaceAllString(r.stderr, "/api/push/<token>"))
 	return r
+}
+
+// opkumaCmd returns the command that runs the built binary with args and
+// extra environment variables, on top of the test's environment without
+// its OPKUMA_ variables.
+func opkumaCmd(env []string, args ...string) *exec.Cmd {
+	cmd := exec.Command(opkumaBin, args...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "OPKUMA_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, env...)
+	return cmd
 }
 
 // redactAll hides push tokens in what the test itself logs.
