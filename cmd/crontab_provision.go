@@ -124,7 +124,7 @@ func (o *crontabOptions) wrapProvision(env Env, args []string, marginSet bool) e
 			return fmt.Errorf("%s: monitor %q: %w (the crontab is unchanged; what was done stays: run again to carry on)", j.where, j.Name, err)
 		}
 		fmt.Fprintf(env.Stdout, "%s: monitor %q (id %d): %s%s\n", j.where, m.Name, m.ID, what, j.note())
-		if err := usable(env, m, ", then run again (the crontab is unchanged)"); err != nil {
+		if err := usable(env, m, "", ", then run again (the crontab is unchanged)"); err != nil {
 			return err
 		}
 		if err := p.kuma.savePushURL(env, j.where+": ", j.URLFile, m.PushToken); err != nil {
@@ -180,7 +180,7 @@ func (o *crontabOptions) selectJobs(env Env, src source, loc *time.Location, mar
 		}
 		jobs = append(jobs, &provisioned{line: l, where: where, Slot: provision.Slot{
 			Base: provision.JobName(src.lines, i, o.prov.nameFrom),
-			Want: provision.Plan(a.interval, o.prov.kuma.retries)}})
+			Want: provision.Plan(a.interval, o.prov.kuma.retries, o.prov.kuma.retriesSet)}})
 	}
 	return jobs, nil
 }

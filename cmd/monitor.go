@@ -31,6 +31,7 @@ type kumaOptions struct {
 	caFile       string
 	timeout      time.Duration
 	retries      int
+	retriesSet   bool         // --retries given: existing monitors get it too
 	httpClient   *http.Client // nil: the default; with --ca-file, one trusting it
 }
 
@@ -44,7 +45,9 @@ func kumaFlags(o *kumaOptions) []cli.Flag {
 		&cli.StringFlag{Name: "totp-file", Usage: "with two-factor authentication on: `FILE` holds its secret (base32, or the otpauth:// URI)", Destination: &o.totpFile},
 		&cli.StringFlag{Name: "ca-file", Usage: "also trust the CA certificates (PEM) in `FILE` for an https Uptime Kuma", Destination: &o.caFile},
 		&cli.DurationFlag{Name: "timeout", Usage: "bound on the whole exchange with Uptime Kuma, a `DURATION`", Value: time.Minute, Destination: &o.timeout},
-		&cli.IntFlag{Name: "retries", Usage: "the monitor's Retries, `N`: 0 alerts at the first missed or failed run", Destination: &o.retries},
+		&cli.IntFlag{Name: "retries", Usage: "the monitor's Retries, `N`: 0 alerts at the first missed or failed run", Destination: &o.retries,
+			DefaultText: "0 for a new monitor; an existing one keeps its own",
+			Action:      func(*cli.Context, int) error { o.retriesSet = true; return nil }}, // run only when given, as c.IsSet
 	}
 }
 
@@ -62,6 +65,7 @@ type monitorOptions struct {
 	schedule string
 	urlFile  string
 	tag      string
+	resume   bool
 	// check
 	system bool
 }
@@ -84,12 +88,14 @@ func monitorCommand(env Env) *cli.Command {
 			ArgsUsage: " ",
 			Description: `Logs in to Uptime Kuma (over its socket.io API, as its web UI does) and makes
 sure a Push monitor named NAME exists with the Heartbeat Interval the job's
-schedule needs (the number opkuma interval prints for the same flags) and
---retries Retries (default 0: alert at once). A missing monitor is created
-with a new random push token; an existing one keeps its token, notifications,
-tags and group: only its interval and retries change when they differ. The
-push URL goes to --url-file (mode 0600), for opkuma run --url-file. The token
-is never printed. Running it again changes nothing and says so.
+schedule needs (the number opkuma interval prints for the same flags). A
+missing monitor is created with a new random push token and Retries 0 (alert
+at once), or --retries N. An existing one keeps its token, notifications,
+tags, group and Retries: only its interval changes when the schedule needs
+another, its Retries only when --retries is given, and a paused one is
+resumed only with --resume. The push URL goes to --url-file (mode 0600), for
+opkuma run --url-file. The token is never printed. Running it again changes
+nothing and says so.
 
 The password comes from --password-file or $OPKUMA_KUMA_PASSWORD, never from
 the command line (ps shows it).
@@ -104,6 +110,7 @@ Examples:
 				&cli.StringFlag{Name: "schedule", Usage: "the job's cron `SCHEDULE` (5 fields or @daily...), quoted", Destination: &o.schedule},
 				&cli.StringFlag{Name: "url-file", Usage: "write the push URL to `FILE` (mode 0600, replaced atomically)", Destination: &o.urlFile},
 				tagFlag(&o.tag),
+				&boolFlag{Name: "resume", Usage: "resume the monitor if it is paused in Uptime Kuma (else it stays paused)", Destination: &o.resume},
 			),
 			OnUsageError: onUsageError,
 			Action: func(c *cli.Context) error {
@@ -120,8 +127,9 @@ Examples:
 for each job run under opkuma run finds its monitor by the push token of its
 --url, --url-file or OPKUMA_URL, then checks that the monitor exists, is a
 Push monitor, is active (not paused), has a Heartbeat Interval at least the
-one the schedule needs (opkuma interval, with --runtime and --margin), and
-has --retries Retries. Prints one line per job; exits 1 when any drifts.
+one the schedule needs (opkuma interval, with --runtime and --margin), and,
+with --retries, has that many Retries (without it, Retries other than 0 are
+a note). Prints one line per job; exits 1 when any drifts.
 
 Examples:
    crontab -l | opkuma monitor check --kuma https://kuma.example.com --user admin --password-file ~/.config/opkuma/kuma.pass -`,
@@ -285,11 +293,15 @@ func decideError(err error) error {
 	return err
 }
 
-// usable tells of a paused monitor m, and fails for one without a push
-// token; after says what to do then, beyond saving it once.
-func usable(env Env, m kumaapi.Monitor, after string) error {
-	if !m.Active {
-		fmt.Fprintf(env.Stderr, "opkuma: monitor %q (id %d) is paused: Uptime Kuma refuses its pushes until you resume it\n", m.Name, m.ID)
+// usable tells of a paused monitor m (resume: how else to resume it, ""
+// or ", or ..."), and fails for one without a push token; after says what
+// to do then, beyond saving it once.
+func usable(env Env, m kumaapi.Monitor, resume, after string) error {
+	switch {
+	case m.GroupPaused:
+		fmt.Fprintf(env.Stderr, "opkuma: monitor %q (id %d) is in a paused group: Uptime Kuma refuses its pushes until you resume the group there\n", m.Name, m.ID)
+	case !m.Active:
+		fmt.Fprintf(env.Stderr, "opkuma: monitor %q (id %d) is paused: Uptime Kuma refuses its pushes until you resume it there%s\n", m.Name, m.ID, resume)
 	}
 	if m.PushToken == "" {
 		return fmt.Errorf("monitor %q (id %d) has no push token: open it in Uptime Kuma and save it once%s", m.Name, m.ID, after)
@@ -331,7 +343,7 @@ func (o *monitorOptions) ensure(env Env, marginSet bool) error {
 	if err != nil {
 		return usageErrorf("--schedule: %v", err)
 	}
-	want := provision.Plan(a.interval, o.retries)
+	want := provision.Plan(a.interval, o.retries, o.retriesSet)
 	if o.urlFile != "" {
 		if fi, err := os.Stat(filepath.Dir(o.urlFile)); err != nil || !fi.IsDir() {
 			return usageErrorf("--url-file %s: its directory does not exist", o.urlFile)
@@ -343,7 +355,7 @@ func (o *monitorOptions) ensure(env Env, marginSet bool) error {
 		return err
 	}
 	defer s.close()
-	d, err := provision.Decide(s.monitors, provision.Job{Name: o.name, Tag: o.tag, Want: want})
+	d, err := provision.Decide(s.monitors, provision.Job{Name: o.name, Tag: o.tag, Want: want, Resume: o.resume})
 	if err != nil {
 		return decideError(err)
 	}
@@ -352,7 +364,7 @@ func (o *monitorOptions) ensure(env Env, marginSet bool) error {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "monitor %q (id %d): %s\n", m.Name, m.ID, what)
-	if err := usable(env, m, ""); err != nil {
+	if err := usable(env, m, ", or run again with --resume", ""); err != nil {
 		return err
 	}
 	if o.urlFile == "" {
@@ -371,6 +383,7 @@ type checked struct {
 	token    string
 	advised  int64
 	problems []string
+	notes    []string
 }
 
 func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
@@ -431,27 +444,47 @@ func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
 			byToken[m.PushToken] = m
 		}
 	}
-	drift := 0
+	drift, paused := 0, false
 	for _, j := range jobs {
 		name := "-"
 		if len(j.problems) == 0 {
 			m, ok := byToken[j.token]
 			if ok {
 				name = fmt.Sprintf("%q (id %d)", m.Name, m.ID)
-				j.problems = provision.Drift(m, provision.Plan(j.advised, o.retries))
+				d := provision.Compare(m, provision.Plan(j.advised, o.retries, o.retriesSet))
+				switch {
+				case m.GroupPaused:
+					j.problems = append(j.problems, "paused (its group, in Uptime Kuma): resume the group there")
+				case d.Paused:
+					j.problems = append(j.problems, "paused (in Uptime Kuma): resume it there, or run opkuma monitor ensure --resume")
+					paused = true
+				}
+				j.problems = append(j.problems, d.Problems...)
+				j.notes = d.Notes
 			} else {
 				j.problems = []string{"no monitor has this job's push token (deleted? another Uptime Kuma?)"}
 			}
 		}
+		note := ""
+		if len(j.notes) > 0 {
+			note = "; note: " + strings.Join(j.notes, "; ")
+		}
 		if len(j.problems) == 0 {
-			fmt.Fprintf(env.Stdout, "%s: %s: ok, advised interval %d s\n", j.where, name, j.advised)
+			fmt.Fprintf(env.Stdout, "%s: %s: ok, advised interval %d s%s\n", j.where, name, j.advised, note)
 			continue
 		}
 		drift++
-		fmt.Fprintf(env.Stdout, "%s: %s: drift: %s\n", j.where, name, strings.Join(j.problems, "; "))
+		fmt.Fprintf(env.Stdout, "%s: %s: drift: %s%s\n", j.where, name, strings.Join(j.problems, "; "), note)
 	}
 	if drift > 0 {
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("%d of %d opkuma jobs drift from their monitors: see above; opkuma monitor ensure sets a monitor right", drift, len(jobs))}
+		fix := "opkuma monitor ensure"
+		if o.retriesSet {
+			fix += fmt.Sprintf(" --retries %d", o.retries)
+		}
+		if paused {
+			fix += " (--resume for a paused one)"
+		}
+		return &exitError{code: exitFailure, msg: fmt.Sprintf("%d of %d opkuma jobs drift from their monitors: see above; %s sets a monitor right", drift, len(jobs), fix)}
 	}
 	return nil
 }

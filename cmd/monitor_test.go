@@ -17,7 +17,6 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -69,7 +68,12 @@ func readURLFile(t *testing.T, path, base string) string {
 // Catches: the interval not opkuma interval's, retries not 0, no token or a
 // short one, the default notification not turned on, the url-file not
 // 0600, the token printed, a second run changing anything, an update
-// dropping the token or the user's fields, a paused monitor not told.
+// dropping the token or the user's fields (#16: Retries the user set
+// reset without --retries; mutation caught: retriesSet set whatever the
+// command line, e.g. Action replaced by a Value), --retries not applied to
+// an existing monitor, a paused monitor not told, or resumed without
+// --resume, or not with it (#16: check's advice was untrue; mutation
+// caught: Decide ignoring Job.Resume).
 func TestMonitorEnsure(t *testing.T) {
 	for _, v := range []string{"1.23.17", "2.5.3"} {
 		t.Run(v, func(t *testing.T) {
@@ -108,18 +112,36 @@ func TestMonitorEnsure(t *testing.T) {
 			s.SetField(2, "description", "the user's")
 			s.SetField(2, "maxretries", 3)
 			code, out, errOut = runMain(t, "secret", append(args, "--schedule", "*/30 * * * *")...)
-			if code != 0 || out != "monitor \"backup\" (id 2): updated: interval 3720 -> 1920 s, retries 3 -> 0\npush URL in "+urlFile+": unchanged\n" {
+			if code != 0 || out != "monitor \"backup\" (id 2): updated: interval 3720 -> 1920 s\npush URL in "+urlFile+": unchanged\n" {
 				t.Errorf("schedule change: exit %d\nstdout %q\nstderr %q", code, out, errOut)
 			}
 			m = s.Monitor(2)
-			if m["interval"] != 1920.0 || m["maxretries"] != 0.0 || m["pushToken"] != token || m["description"] != "the user's" {
+			if m["interval"] != 1920.0 || m["maxretries"] != 3.0 || m["pushToken"] != token || m["description"] != "the user's" {
 				t.Errorf("after the update: %v", m)
+			}
+			code, out, errOut = runMain(t, "secret", append(args, "--schedule", "*/30 * * * *")...)
+			if code != 0 || out != "monitor \"backup\" (id 2): unchanged: interval 1920 s, retries 3\npush URL in "+urlFile+": unchanged\n" {
+				t.Errorf("re-run on the user's Retries: exit %d\nstdout %q\nstderr %q", code, out, errOut)
+			}
+			code, out, errOut = runMain(t, "secret", append(args, "--schedule", "*/30 * * * *", "--retries", "0")...)
+			if code != 0 || out != "monitor \"backup\" (id 2): updated: retries 3 -> 0\npush URL in "+urlFile+": unchanged\n" || s.Monitor(2)["maxretries"] != 0.0 {
+				t.Errorf("--retries 0: exit %d\nstdout %q\nstderr %q", code, out, errOut)
 			}
 
 			s.SetField(2, "active", false)
+			code, out, errOut = runMain(t, "secret", append(args, "--schedule", "*/30 * * * *")...)
+			if code != 0 || !strings.Contains(out, ": unchanged: ") || errOut != `opkuma: monitor "backup" (id 2) is paused: Uptime Kuma refuses its pushes until you resume it there, or run again with --resume`+"\n" ||
+				s.Monitor(2)["active"] != false {
+				t.Errorf("paused: exit %d, stdout %q, stderr %q", code, out, errOut)
+			}
+			code, out, errOut = runMain(t, "secret", append(args, "--schedule", "*/30 * * * *", "--resume")...)
+			if code != 0 || !strings.HasPrefix(out, "monitor \"backup\" (id 2): resumed\n") || errOut != "" || s.Monitor(2)["active"] != true {
+				t.Errorf("--resume: exit %d, stdout %q, stderr %q, active %v", code, out, errOut, s.Monitor(2)["active"])
+			}
+			s.SetField(2, "forceInactive", true) // its group is paused
 			code, _, errOut = runMain(t, "secret", append(args, "--schedule", "*/30 * * * *")...)
-			if code != 0 || !strings.Contains(errOut, `opkuma: monitor "backup" (id 2) is paused`) {
-				t.Errorf("paused: exit %d, stderr %q", code, errOut)
+			if code != 0 || errOut != `opkuma: monitor "backup" (id 2) is in a paused group: Uptime Kuma refuses its pushes until you resume the group there`+"\n" {
+				t.Errorf("paused group: exit %d, stderr %q", code, errOut)
 			}
 		})
 	}
@@ -186,7 +208,10 @@ func TestMonitorEnsureLogin(t *testing.T) {
 }
 
 // Catches: check passing a paused, deleted or too-short monitor, or
-// failing a right one; the exit code on drift.
+// failing a right one; the exit code on drift; the user's Retries taken
+// for drift without --retries, or not with it (#16: they are a note;
+// mutation caught: Compare's note case made a problem); a paused monitor's
+// advice naming ensure without --resume (#16: ensure leaves it paused).
 func TestMonitorCheck(t *testing.T) {
 	s := kumatest.New(t, "2.5.3")
 	base := s.Start()
@@ -203,6 +228,7 @@ func TestMonitorCheck(t *testing.T) {
 	paused := ensure("paused", "0 * * * *")
 	short := ensure("short", "0 */2 * * *")
 	s.SetField(3, "active", false)
+	s.SetField(2, "maxretries", 2) // the user's, in Uptime Kuma
 	crontab := filepath.Join(dir, "crontab")
 	lines := "SHELL=/bin/sh\n" +
 		"0 * * * * opkuma run --url-file " + good + " -- /bin/good\n" +
@@ -214,14 +240,20 @@ func TestMonitorCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := runMain(t, "secret", "monitor", "check", "--kuma", base, "--user", "admin", "--tz", "UTC", crontab)
-	want := crontab + `:2: "good" (id 2): ok, advised interval 3960 s
-` + crontab + `:3: "paused" (id 3): drift: paused
+	want := crontab + `:2: "good" (id 2): ok, advised interval 3960 s; note: retries 2: alerts come only after 2 retries
+` + crontab + `:3: "paused" (id 3): drift: paused (in Uptime Kuma): resume it there, or run opkuma monitor ensure --resume
 ` + crontab + `:4: "short" (id 4): ok, advised interval 3960 s
 ` + crontab + `:5: -: drift: no monitor has this job's push token (deleted? another Uptime Kuma?)
 `
-	if code != 1 || out != want || errOut != "opkuma: 2 of 4 opkuma jobs drift from their monitors: see above; opkuma monitor ensure sets a monitor right\n" {
+	if code != 1 || out != want || errOut != "opkuma: 2 of 4 opkuma jobs drift from their monitors: see above; opkuma monitor ensure (--resume for a paused one) sets a monitor right\n" {
 		t.Errorf("check: exit %d\nstdout %s\nwant   %s\nstderr %q", code, out, want, errOut)
 	}
+	code, out, errOut = runMain(t, "secret", "monitor", "check", "--kuma", base, "--user", "admin", "--tz", "UTC", "--retries", "0", crontab)
+	if code != 1 || !strings.HasPrefix(out, crontab+`:2: "good" (id 2): drift: retries 2, want 0
+`) || errOut != "opkuma: 3 of 4 opkuma jobs drift from their monitors: see above; opkuma monitor ensure --retries 0 (--resume for a paused one) sets a monitor right\n" {
+		t.Errorf("check --retries 0: exit %d\nstdout %s\nstderr %q", code, out, errOut)
+	}
+	s.SetField(2, "maxretries", 0)
 
 	// CRON_TZ: a daily job in a zone with daylight saving has a 25 h gap.
 	daily := ensure("daily", "30 2 * * *")
@@ -271,31 +303,16 @@ func TestMonitorEnsurePrefixTLS(t *testing.T) {
 	}
 }
 
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
-
-// opkumaBinary builds the opkuma binary once per test run.
+// opkumaBinary builds the opkuma binary into the test's temporary dir,
+// removed with it (a build shared across tests had no test to remove it,
+// and left a dir in /tmp per run); the build cache keeps it quick.
 func opkumaBinary(t *testing.T) string {
 	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "opkuma-monitor-test-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtBin = filepath.Join(dir, "opkuma")
-		out, err := exec.Command("go", "build", "-o", builtBin, "github.com/opkuma/opkuma").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	bin := filepath.Join(t.TempDir(), "opkuma")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/opkuma/opkuma").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return builtBin
+	return bin
 }
 
 // prefixProxy serves target under /kuma, as a reverse proxy with a path
@@ -312,9 +329,11 @@ func prefixProxy(t *testing.T, target string) string {
 }
 
 // On real Uptime Kuma 1.23.17 and 2.5.3, behind a path prefix: create,
-// idempotent second run, schedule change, a run of the built binary with
-// the url-file lands an UP heartbeat, a wrong password, a paused monitor
-// reported by check.
+// idempotent second run, schedule change, Retries set by --retries kept by
+// a re-run without it and a note of check's (#16), a run of the built
+// binary with the url-file lands an UP heartbeat, a wrong password, a
+// paused monitor reported by check and resumed by ensure --resume (#16), a
+// wrong path prefix named (#16: the real servers close the upgrade: EOF).
 // Catches (tried): conditions not sent to 2.x (add fails on 2.5.3), not
 // waiting for info (2.5.3 drops the login: timeout), the push URL without
 // the prefix (404, no beat).
@@ -352,7 +371,13 @@ func TestMonitorRealKuma(t *testing.T) {
 			return rows[0]
 		}
 
-		code, out, errOut := ensure(pw, "--schedule", "0 * * * *")
+		code, out, errOut := runMain(t, "", "monitor", "ensure", "--kuma", s.URL+"/kuma", "--user", in.Setup.Username, "--password-file", pw,
+			"--name", "backup", "--schedule", "@hourly")
+		if want := "opkuma: cannot talk to Uptime Kuma at " + s.URL + "/kuma: no socket.io at " + s.URL + "/kuma/socket.io/: it answers an HTML page (HTTP 200): is Uptime Kuma at " + s.URL + "/kuma? try the address you open in the browser, without /dashboard\n"; code != 1 || errOut != want {
+			t.Errorf("wrong prefix: exit %d\nstderr %q\nwant   %q", code, errOut, want)
+		}
+
+		code, out, errOut = ensure(pw, "--schedule", "0 * * * *")
 		if code != 0 || !strings.Contains(out, "created: interval 3960 s, retries 0") {
 			t.Fatalf("create: exit %d\nstdout %s\nstderr %s", code, out, errOut)
 		}
@@ -373,6 +398,14 @@ func TestMonitorRealKuma(t *testing.T) {
 		}
 		if r := dbRow(); r.Interval != 990 || r.PushToken != token || r.ID != created.ID {
 			t.Errorf("after the schedule change: %+v", r)
+		}
+		code, out, errOut = ensure(pw, "--schedule", "*/15 * * * *", "--retries", "2")
+		if code != 0 || !strings.Contains(out, "updated: retries 0 -> 2\n") {
+			t.Errorf("--retries 2: exit %d\nstdout %s\nstderr %s", code, out, errOut)
+		}
+		code, out, errOut = ensure(pw, "--schedule", "*/15 * * * *")
+		if code != 0 || !strings.Contains(out, "unchanged: interval 990 s, retries 2\n") || dbRow().MaxRetries != 2 {
+			t.Errorf("re-run without --retries: exit %d\nstdout %s\nstderr %s\nrow %+v", code, out, errOut, dbRow())
 		}
 
 		run := exec.Command(opkumaBinary(t), "run", "--url-file", urlFile, "--", "true")
@@ -398,14 +431,26 @@ func TestMonitorRealKuma(t *testing.T) {
 			t.Fatal(err)
 		}
 		check := []string{"monitor", "check", "--kuma", base, "--user", "admin", "--password-file", pw, "--tz", "UTC", crontab}
-		if code, out, errOut := runMain(t, "", check...); code != 0 || !strings.Contains(out, `"backup" (id `) || !strings.Contains(out, "ok, advised interval 990 s") {
+		if code, out, errOut := runMain(t, "", check...); code != 0 || !strings.Contains(out, `"backup" (id `) ||
+			!strings.HasSuffix(out, ": ok, advised interval 990 s; note: retries 2: alerts come only after 2 retries\n") {
 			t.Errorf("check: exit %d, stdout %q, stderr %q", code, out, errOut)
 		}
 		if err := s.Pause(created.ID); err != nil {
 			t.Fatal(err)
 		}
-		if code, out, _ := runMain(t, "", check...); code != 1 || !strings.HasSuffix(out, ": drift: paused\n") {
+		if code, out, _ := runMain(t, "", check...); code != 1 || !strings.Contains(out, ": drift: paused (in Uptime Kuma): resume it there, or run opkuma monitor ensure --resume; note: ") {
 			t.Errorf("check of a paused monitor: exit %d, stdout %q", code, out)
+		}
+		code, out, errOut = ensure(pw, "--schedule", "*/15 * * * *")
+		if code != 0 || !strings.Contains(out, ": unchanged: ") || !strings.Contains(errOut, "is paused: Uptime Kuma refuses its pushes until you resume it there, or run again with --resume\n") || dbRow().Active != 0 {
+			t.Errorf("ensure of a paused monitor: exit %d, stdout %q, stderr %q", code, out, errOut)
+		}
+		code, out, errOut = ensure(pw, "--schedule", "*/15 * * * *", "--resume")
+		if code != 0 || !strings.Contains(out, `(id `+fmt.Sprint(created.ID)+`): resumed`+"\n") || errOut != "" || dbRow().Active != 1 {
+			t.Errorf("ensure --resume: exit %d, stdout %q, stderr %q, row %+v", code, out, errOut, dbRow())
+		}
+		if code, out, _ := runMain(t, "", check...); code != 0 || !strings.Contains(out, ": ok, advised interval 990 s") {
+			t.Errorf("check after --resume: exit %d, stdout %q", code, out)
 		}
 	})
 }

@@ -4,7 +4,7 @@
 // Uptime Kuma's UI uses, so any proxy in front of Uptime Kuma passes it),
 // and offers the few events opkuma needs: login (with a TOTP code when
 // two-factor authentication is on), the monitor list sent after login, and
-// add, getMonitor, editMonitor and the tag events.
+// add, getMonitor, editMonitor, resumeMonitor and the tag events.
 //
 // It works with Uptime Kuma 1.23.x and 2.x. Two differences matter: 2.x
 // registers its event handlers only after it has sent "info" to a new
@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -45,23 +46,57 @@ type ProtocolError struct{ Msg string }
 
 func (e *ProtocolError) Error() string { return e.Msg }
 
-// HandshakeError is an HTTP answer other than a WebSocket upgrade to the
-// socket.io URL.
+// HandshakeError is a failed WebSocket handshake with the socket.io URL:
+// an HTTP answer other than an upgrade, or none (Uptime Kuma closes an
+// upgrade to a path it does not serve without a word: EOF). Dial then asks
+// the same URL once more with a plain GET of Engine.IO's polling transport,
+// whose answer tells a wrong address (an HTML page, a 404) from a reverse
+// proxy that does not pass WebSocket upgrades (an Engine.IO handshake).
 type HandshakeError struct {
-	URL    string // the socket.io URL asked
-	Status int    // its HTTP status, 0 when none came
+	URL    string // the socket.io URL asked, without its query
+	Base   string // the Uptime Kuma address it was made from
+	Status int    // the upgrade's HTTP status, 0 when none came
 	Err    error
+	// Polling is what the plain GET answered, for the user ("an HTML page
+	// (HTTP 200)", "HTTP 404"); "": no answer came.
+	Polling string
+	// SocketIO: the plain GET answered an Engine.IO handshake, so
+	// socket.io is there and only the WebSocket upgrade failed.
+	SocketIO bool
 }
 
 func (e *HandshakeError) Error() string {
-	if e.Status != 0 {
+	switch {
+	case e.SocketIO:
+		return fmt.Sprintf("%s answers socket.io over HTTP, but its WebSocket upgrade failed (%s): the reverse proxy in front of Uptime Kuma must pass WebSocket upgrades (the Upgrade and Connection headers)", e.URL, e.cause())
+	case e.Polling != "":
+		return fmt.Sprintf("no socket.io at %s: it answers %s: %s", e.URL, e.Polling, baseHint(e.Base))
+	case e.Status != 0:
 		return fmt.Sprintf("%s answered HTTP %d, not a WebSocket: is this Uptime Kuma's address (with its path prefix, if any)?", e.URL, e.Status)
 	}
-	var ue *url.Error // the HTTP client's `Get "URL":` says nothing more
+	return e.cause()
+}
+
+// cause is the upgrade's failure: its status, or its error without the
+// HTTP client's `Get "URL":`, which says nothing more.
+func (e *HandshakeError) cause() string {
+	if e.Status != 0 {
+		return fmt.Sprintf("HTTP %d", e.Status)
+	}
+	var ue *url.Error
 	if errors.As(e.Err, &ue) {
 		return ue.Err.Error()
 	}
 	return e.Err.Error()
+}
+
+// baseHint asks whether Uptime Kuma is at base, the likely mistake being
+// a page's address (the dashboard's) given for Uptime Kuma's.
+func baseHint(base string) string {
+	if i := strings.Index(base, "/dashboard"); i > 0 {
+		return fmt.Sprintf("is Uptime Kuma at %s? try %s, without /dashboard", base, base[:i])
+	}
+	return fmt.Sprintf("is Uptime Kuma at %s? try the address you open in the browser, without /dashboard", base)
 }
 
 func (e *HandshakeError) Unwrap() error { return e.Err }
@@ -135,9 +170,11 @@ func Dial(ctx context.Context, base string, opts Options) (*Client, error) {
 	ws, resp, err := websocket.Dial(ctx, wsURL, opts.HTTPClient, header)
 	if err != nil {
 		he := &HandshakeError{URL: redactQuery(wsURL), Err: err}
+		he.Base = strings.TrimSuffix(he.URL, "/socket.io/")
 		if resp != nil {
 			he.Status = resp.StatusCode
 		}
+		he.Polling, he.SocketIO = probe(ctx, wsURL, opts.HTTPClient, header)
 		return nil, he
 	}
 	ws.SetReadLimit(64 << 20) // the monitor list of a big install is megabytes
@@ -168,6 +205,53 @@ func Dial(ctx context.Context, base string, opts Options) (*Client, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// probe GETs the socket.io URL with Engine.IO's polling transport, as a
+// browser falls back to, and says what answered; socketIO: an Engine.IO
+// handshake. "" when nothing answered (refused, timed out: the upgrade's
+// error says it already). Redirects are not followed: an authenticating
+// proxy's redirect is the answer to tell.
+func probe(ctx context.Context, wsURL string, client *http.Client, header http.Header) (answer string, socketIO bool) {
+	if client == nil {
+		client = http.DefaultClient
+	}
+	c := *client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	u := strings.Replace(wsURL, "transport=websocket", "transport=polling", 1)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return "", false
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", false
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	if resp.StatusCode == http.StatusOK && len(body) > 1 && body[0] == '0' {
+		var open struct {
+			SID string `json:"sid"`
+		}
+		if json.Unmarshal(body[1:], &open) == nil && open.SID != "" {
+			return "", true
+		}
+	}
+	ct, _, _ := strings.Cut(resp.Header.Get("Content-Type"), ";")
+	switch loc := resp.Header.Get("Location"); {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400 && loc != "":
+		return fmt.Sprintf("a redirect (HTTP %d) to %s", resp.StatusCode, redactQuery(loc)), false
+	case strings.TrimSpace(ct) == "text/html":
+		return fmt.Sprintf("an HTML page (HTTP %d)", resp.StatusCode), false
+	case ct != "":
+		return fmt.Sprintf("HTTP %d (%s)", resp.StatusCode, strings.TrimSpace(ct)), false
+	}
+	return fmt.Sprintf("HTTP %d", resp.StatusCode), false
 }
 
 func redactQuery(u string) string {

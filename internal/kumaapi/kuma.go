@@ -244,6 +244,14 @@ func (c *Client) EditMonitor(ctx context.Context, m Monitor, changes map[string]
 	return err
 }
 
+// Resume resumes the paused monitor id, as the UI's Resume button does
+// (an edit leaves a paused monitor paused). A monitor in a paused group
+// stays inactive until the group is resumed.
+func (c *Client) Resume(ctx context.Context, id int) error {
+	_, err := c.call(ctx, "resumeMonitor", id)
+	return err
+}
+
 // Tags returns every tag defined on the server.
 func (c *Client) Tags(ctx context.Context) ([]Tag, error) {
 	r, err := c.call(ctx, "getTags")

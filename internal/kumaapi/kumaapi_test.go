@@ -222,14 +222,6 @@ func TestPathPrefix(t *testing.T) {
 // Catches: an HTTP error or a foreign WebSocket server taken for Uptime
 // Kuma, a bad address accepted.
 func TestDialErrors(t *testing.T) {
-	s := kumatest.New(t, "1.23.17")
-	s.Prefix = "/kuma"
-	base := s.Start()
-	_, err := Dial(testCtx(t), strings.TrimSuffix(base, "/kuma"), Options{})
-	var he *HandshakeError
-	if !errors.As(err, &he) || he.Status != http.StatusNotFound || strings.Contains(err.Error(), "EIO=") {
-		t.Errorf("wrong prefix: err = %v, want HandshakeError 404 without the query", err)
-	}
 	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := websocket.Accept(w, r, nil)
 		if err != nil {
@@ -239,7 +231,7 @@ func TestDialErrors(t *testing.T) {
 		_ = ws.Write(r.Context(), websocket.MessageText, []byte("hello"))
 	}))
 	t.Cleanup(echo.Close)
-	_, err = Dial(testCtx(t), echo.URL, Options{})
+	_, err := Dial(testCtx(t), echo.URL, Options{})
 	var pe *ProtocolError
 	if !errors.As(err, &pe) {
 		t.Errorf("not Engine.IO: err = %v, want ProtocolError", err)
@@ -251,6 +243,48 @@ func TestDialErrors(t *testing.T) {
 	}
 	if u, err := ParseBaseURL(" https://x/kuma/ "); err != nil || u.String() != "https://x/kuma" {
 		t.Errorf("ParseBaseURL = %v, %v", u, err)
+	}
+}
+
+// TestDialWrongAddress (#16): when the WebSocket handshake fails, Dial
+// asks the socket.io URL with a plain GET and names what answered, without
+// the query: Uptime Kuma itself at another prefix closes the upgrade
+// without a word (EOF, as the real servers do) and its web UI answers the
+// GET; a proxy that drops the upgrade still passes socket.io over HTTP.
+// Mutations caught: no probe (the bare EOF), the Engine.IO handshake not
+// recognised (a wrong address told for a proxy that drops upgrades),
+// redirects followed (the login page's 200 told, not the redirect).
+func TestDialWrongAddress(t *testing.T) {
+	s := kumatest.New(t, "2.5.3")
+	kuma := s.Start()
+	dropUpgrade := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Header.Del("Upgrade")
+		r.Header.Del("Connection")
+		s.ServeHTTP(w, r)
+	}))
+	t.Cleanup(dropUpgrade.Close)
+	plain := httptest.NewServer(http.NotFoundHandler())
+	t.Cleanup(plain.Close)
+	auth := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/login" {
+			w.Header().Set("Content-Type", "text/html")
+			return
+		}
+		http.Redirect(w, r, "https://sso.example.com/login?rd=secret", http.StatusFound)
+	}))
+	t.Cleanup(auth.Close)
+	for _, tc := range []struct{ base, want string }{
+		{kuma + "/kuma", "no socket.io at " + kuma + "/kuma/socket.io/: it answers an HTML page (HTTP 200): is Uptime Kuma at " + kuma + "/kuma? try the address you open in the browser, without /dashboard"},
+		{kuma + "/dashboard", "no socket.io at " + kuma + "/dashboard/socket.io/: it answers an HTML page (HTTP 200): is Uptime Kuma at " + kuma + "/dashboard? try " + kuma + ", without /dashboard"},
+		{plain.URL, "no socket.io at " + plain.URL + "/socket.io/: it answers HTTP 404 (text/plain): is Uptime Kuma at " + plain.URL + "? try the address you open in the browser, without /dashboard"},
+		{auth.URL, "no socket.io at " + auth.URL + "/socket.io/: it answers a redirect (HTTP 302) to https://sso.example.com/login: is Uptime Kuma at " + auth.URL + "?"},
+		{dropUpgrade.URL, dropUpgrade.URL + "/socket.io/ answers socket.io over HTTP, but its WebSocket upgrade failed (HTTP 400): the reverse proxy in front of Uptime Kuma must pass WebSocket upgrades (the Upgrade and Connection headers)"},
+	} {
+		_, err := Dial(testCtx(t), tc.base, Options{})
+		var he *HandshakeError
+		if !errors.As(err, &he) || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("Dial %s:\n got %v\nwant %s", tc.base, err, tc.want)
+		}
 	}
 }
 

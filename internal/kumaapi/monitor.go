@@ -14,6 +14,7 @@ type Monitor struct {
 	Name          string
 	Type          string // "push" for a Push monitor
 	Active        bool   // false: paused (itself or its group)
+	GroupPaused   bool   // inactive because a group it is in is paused
 	Interval      int    // seconds
 	RetryInterval int    // seconds
 	MaxRetries    int
@@ -77,6 +78,7 @@ func decodeMonitor(b json.RawMessage) (Monitor, error) {
 		Name          *string  `json:"name"`
 		Type          *string  `json:"type"`
 		Active        flexBool `json:"active"`
+		ForceInactive flexBool `json:"forceInactive"`
 		Interval      flexInt  `json:"interval"`
 		RetryInterval flexInt  `json:"retryInterval"`
 		MaxRetries    flexInt  `json:"maxretries"`
@@ -87,7 +89,7 @@ func decodeMonitor(b json.RawMessage) (Monitor, error) {
 		return Monitor{}, &ProtocolError{Msg: "a monitor Uptime Kuma sent: " + err.Error()}
 	}
 	return Monitor{
-		ID: int(v.ID), Name: deref(v.Name), Type: deref(v.Type), Active: bool(v.Active),
+		ID: int(v.ID), Name: deref(v.Name), Type: deref(v.Type), Active: bool(v.Active), GroupPaused: bool(v.ForceInactive),
 		Interval: int(v.Interval), RetryInterval: int(v.RetryInterval), MaxRetries: int(v.MaxRetries),
 		PushToken: deref(v.PushToken), Tags: v.Tags, raw: raw,
 	}, nil

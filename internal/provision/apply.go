@@ -21,27 +21,28 @@ type Server interface {
 	Tags(ctx context.Context) ([]kumaapi.Tag, error)
 	AddTag(ctx context.Context, name, color string) (kumaapi.Tag, error)
 	AddMonitorTag(ctx context.Context, tagID, monitorID int, value string) error
+	Resume(ctx context.Context, id int) error
 }
 
 // NotSavedError is returned by Apply when Uptime Kuma took an edit but
 // saved other values than asked.
 type NotSavedError struct {
 	Monitor kumaapi.Monitor // as saved
-	Want    Target
+	Want    Target          // as asked
 }
 
 // Error says what Uptime Kuma saved instead of what was asked.
 func (e *NotSavedError) Error() string {
-	return fmt.Sprintf("monitor %q (id %d): Uptime Kuma saved interval %d s, retries %d instead of %s",
-		e.Monitor.Name, e.Monitor.ID, e.Monitor.Interval, e.Monitor.MaxRetries, e.Want)
+	return fmt.Sprintf("monitor %q (id %d): Uptime Kuma saved %s instead of %s",
+		e.Monitor.Name, e.Monitor.ID, settings(e.Monitor), e.Want)
 }
 
 // Apply carries out d on s: creates the monitor (with a new random push
 // token, the notifications Uptime Kuma's UI turns on for a new monitor,
-// and the job's tag), or edits it, or nothing. It returns the monitor as
-// the server has it and what was done, for the user ("created: ...",
-// "updated: ...", "unchanged: ..."). rnd is the source of the push token
-// (crypto/rand's Reader when nil).
+// and the job's tag), or edits it and resumes it, or nothing. It returns
+// the monitor as the server has it and what was done, for the user
+// ("created: ...", "updated: ...", "resumed", "unchanged: ..."). rnd is the
+// source of the push token (crypto/rand's Reader when nil).
 func Apply(ctx context.Context, s Server, d Decision, rnd io.Reader) (kumaapi.Monitor, string, error) {
 	if d.Existing == nil {
 		m, err := create(ctx, s, d.Job, rnd)
@@ -113,27 +114,44 @@ func addTag(ctx context.Context, s Server, tag string, monitorID int) error {
 	return s.AddMonitorTag(ctx, tagID, monitorID, "")
 }
 
-// update makes the changes d decided on m, and checks they were saved.
+// update makes the changes d decided on m, and checks they were saved,
+// then resumes m when d says so: an edit leaves a paused monitor paused.
 func update(ctx context.Context, s Server, m kumaapi.Monitor, d Decision) (kumaapi.Monitor, string, error) {
-	want := d.Job.Want
-	if len(d.Changes) == 0 {
-		return m, "unchanged: " + want.String(), nil
+	if len(d.Changes) == 0 && !d.Resume {
+		return m, "unchanged: " + settings(m), nil
 	}
-	fresh, err := s.GetMonitor(ctx, m.ID)
-	if err != nil {
-		return m, "", err
+	var did []string
+	if len(d.Changes) > 0 {
+		fresh, err := s.GetMonitor(ctx, m.ID)
+		if err != nil {
+			return m, "", err
+		}
+		if err := s.EditMonitor(ctx, fresh, d.Changes); err != nil {
+			return m, "", err
+		}
+		did = append(did, "updated: "+strings.Join(d.Said, ", "))
 	}
-	if err := s.EditMonitor(ctx, fresh, d.Changes); err != nil {
-		return m, "", err
+	if d.Resume {
+		if err := s.Resume(ctx, m.ID); err != nil {
+			return m, "", err
+		}
+		did = append(did, "resumed")
 	}
 	after, err := s.GetMonitor(ctx, m.ID)
 	if err != nil {
 		return m, "", err
 	}
-	if after.Interval != want.Interval || after.MaxRetries != want.Retries {
-		return m, "", &NotSavedError{Monitor: kumaapi.Monitor{ID: m.ID, Name: m.Name, Interval: after.Interval, MaxRetries: after.MaxRetries}, Want: want}
+	asked := Target{Interval: after.Interval, Retries: after.MaxRetries}
+	if v, ok := d.Changes["interval"].(int); ok {
+		asked.Interval = v
 	}
-	return after, "updated: " + strings.Join(d.Said, ", "), nil
+	if v, ok := d.Changes["maxretries"].(int); ok {
+		asked.Retries = v
+	}
+	if after.Interval != asked.Interval || after.MaxRetries != asked.Retries {
+		return m, "", &NotSavedError{Monitor: kumaapi.Monitor{ID: m.ID, Name: m.Name, Interval: after.Interval, MaxRetries: after.MaxRetries}, Want: asked}
+	}
+	return after, strings.Join(did, "; "), nil
 }
 
 // newToken returns a 32-character alphanumeric push token, as Uptime Kuma

@@ -55,6 +55,14 @@ func (f *fakeServer) EditMonitor(ctx context.Context, m kumaapi.Monitor, changes
 	return nil
 }
 
+func (f *fakeServer) Resume(ctx context.Context, id int) error {
+	f.calls = append(f.calls, "resume")
+	m := f.monitors[id]
+	m.Active = true
+	f.monitors[id] = m
+	return nil
+}
+
 func (f *fakeServer) Tags(ctx context.Context) ([]kumaapi.Tag, error) { return f.tags, nil }
 
 func (f *fakeServer) AddTag(ctx context.Context, name, color string) (kumaapi.Tag, error) {
@@ -103,7 +111,7 @@ func TestApply(t *testing.T) {
 		t.Errorf("unchanged: %q, %v, calls %v", what, err, f.calls)
 	}
 
-	d, _ = Decide(list, Job{Name: "backup", Want: Target{Interval: 60, Retries: 1}})
+	d, _ = Decide(list, Job{Name: "backup", Want: Target{Interval: 60, Retries: 1, SetRetries: true}})
 	if m, what, err := Apply(ctx, f, d, nil); err != nil || what != "updated: interval 3720 -> 60 s, retries 0 -> 1" || m.Interval != 60 || m.PushToken != list[0].PushToken {
 		t.Errorf("update: %+v, %q, %v", m, what, err)
 	}
@@ -111,8 +119,37 @@ func TestApply(t *testing.T) {
 	f.saveAs = 30
 	d, _ = Decide([]kumaapi.Monitor{f.monitors[1]}, job)
 	var ns *NotSavedError
-	if _, _, err := Apply(ctx, f, d, nil); !errors.As(err, &ns) || !strings.Contains(err.Error(), "saved interval 30 s, retries 0 instead of interval 3720 s") {
+	if _, _, err := Apply(ctx, f, d, nil); !errors.As(err, &ns) || !strings.Contains(err.Error(), "saved interval 30 s, retries 1 instead of interval 3720 s, retries 1") {
 		t.Errorf("not saved: %v", err)
+	}
+}
+
+// TestApplyResume (#16: check said ensure sets a paused monitor right,
+// ensure left it paused): a paused monitor is resumed only when the job
+// asks, after its edit, and said so. Mutations caught: update returning
+// "unchanged" when only Resume is decided; the resume call dropped.
+func TestApplyResume(t *testing.T) {
+	ctx := context.Background()
+	paused := push(1, "backup", 3720, 2)
+	paused.Active = false
+	for _, tc := range []struct {
+		job   Job
+		what  string
+		calls []string
+	}{
+		{Job{Name: "backup", Want: Target{Interval: 3720}}, "unchanged: interval 3720 s, retries 2", nil},
+		{Job{Name: "backup", Want: Target{Interval: 3720}, Resume: true}, "resumed", []string{"resume"}},
+		{Job{Name: "backup", Want: Target{Interval: 60}, Resume: true}, "updated: interval 3720 -> 60 s; resumed", []string{"edit", "resume"}},
+	} {
+		f := &fakeServer{monitors: map[int]kumaapi.Monitor{1: paused}}
+		d, err := Decide([]kumaapi.Monitor{paused}, tc.job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, what, err := Apply(ctx, f, d, nil)
+		if err != nil || what != tc.what || !reflect.DeepEqual(f.calls, tc.calls) || m.Active != tc.job.Resume {
+			t.Errorf("%+v: %q, %v, calls %v, active %v; want %q, calls %v", tc.job, what, err, f.calls, m.Active, tc.what, tc.calls)
+		}
 	}
 }
 

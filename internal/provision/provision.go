@@ -4,7 +4,7 @@
 // doing it (Apply), each job's monitor name and url-file (JobName,
 // AssignNames), writing url-files and crontabs in place (WriteURLFile,
 // ReplaceLines, InstallFile, InstallUserCrontab), and whether a job's
-// monitor drifted from what its schedule needs (JobToken, Drift).
+// monitor drifted from what its schedule needs (JobToken, Compare).
 //
 // It knows Uptime Kuma's words, never opkuma's flags: its errors are typed
 // so that the command line can word them.
@@ -19,22 +19,38 @@ import (
 	"github.com/opkuma/opkuma/internal/schedule"
 )
 
-// Target is what a job's monitor should have.
+// Target is what a job's monitor should have. The schedule decides the
+// interval; Retries are the user's to set in Uptime Kuma, unless asked for.
 type Target struct {
-	Interval      int // seconds
+	Interval int // seconds
+	// Retries: a new monitor's. An existing one's only when SetRetries;
+	// else it keeps its own, raised to Retries when fewer (a schedule
+	// beyond Uptime Kuma's largest interval needs retries).
 	Retries       int
 	RetryInterval int // seconds; 0: leave as it is
+	// SetRetries: the user asked for Retries, for existing monitors too.
+	SetRetries bool
 }
 
 // Plan turns an advised interval (seconds) and the Retries the user wants
-// into monitor settings. Beyond Uptime Kuma's largest interval, retries at
-// that interval cover the rest.
-func Plan(advised int64, retries int) Target {
+// into monitor settings; set: the user asked for them (else retries is the
+// default a new monitor gets). Beyond Uptime Kuma's largest interval,
+// retries at that interval cover the rest.
+func Plan(advised int64, retries int, set bool) Target {
 	if advised <= schedule.MaxInterval {
-		return Target{Interval: int(advised), Retries: retries}
+		return Target{Interval: int(advised), Retries: retries, SetRetries: set}
 	}
 	n := (advised + schedule.MaxInterval - 1) / schedule.MaxInterval
-	return Target{Interval: schedule.MaxInterval, Retries: retries + int(n) - 1, RetryInterval: schedule.MaxInterval}
+	return Target{Interval: schedule.MaxInterval, Retries: retries + int(n) - 1, RetryInterval: schedule.MaxInterval, SetRetries: set}
+}
+
+// retriesOff says whether have, an existing monitor's Retries, must
+// change for t, and to what.
+func (t Target) retriesOff(have int) (int, bool) {
+	if t.SetRetries {
+		return t.Retries, have != t.Retries
+	}
+	return t.Retries, have < t.Retries
 }
 
 // String says t for the user: "interval 3720 s, retries 0".
@@ -48,9 +64,10 @@ func (t Target) String() string {
 
 // Job is the monitor one job needs.
 type Job struct {
-	Name string
-	Tag  string // "": any monitor of the name; a new one gets no tag
-	Want Target
+	Name   string
+	Tag    string // "": any monitor of the name; a new one gets no tag
+	Want   Target
+	Resume bool // resume the monitor when it is paused
 }
 
 // Decision is what provisioning a job's monitor takes, found from the
@@ -60,17 +77,30 @@ type Decision struct {
 	Existing *kumaapi.Monitor // nil: create it
 	Changes  map[string]any   // for Existing: the fields to edit; none: unchanged
 	Said     []string         // the changes, for the user
+	Resume   bool             // for Existing: resume it (it is paused)
 }
 
 // String says what Apply would do, for a dry run.
 func (d Decision) String() string {
+	var did []string
 	switch {
 	case d.Existing == nil:
 		return "to create: " + d.Job.Want.String()
 	case len(d.Changes) > 0:
-		return "to update: " + strings.Join(d.Said, ", ")
+		did = append(did, "to update: "+strings.Join(d.Said, ", "))
 	}
-	return "unchanged: " + d.Job.Want.String()
+	if d.Resume {
+		did = append(did, "to resume")
+	}
+	if len(did) == 0 {
+		return "unchanged: " + settings(*d.Existing)
+	}
+	return strings.Join(did, "; ")
+}
+
+// settings says what of m's settings a job's Target decides.
+func settings(m kumaapi.Monitor) string {
+	return Target{Interval: m.Interval, Retries: m.MaxRetries}.String()
 }
 
 // AmbiguousError is returned by Decide when more than one Push monitor
@@ -139,35 +169,54 @@ func Decide(monitors []kumaapi.Monitor, j Job) (Decision, error) {
 		d.Changes["interval"] = want.Interval
 		d.Said = append(d.Said, fmt.Sprintf("interval %d -> %d s", m.Interval, want.Interval))
 	}
-	if m.MaxRetries != want.Retries {
-		d.Changes["maxretries"] = want.Retries
-		d.Said = append(d.Said, fmt.Sprintf("retries %d -> %d", m.MaxRetries, want.Retries))
+	if r, off := want.retriesOff(m.MaxRetries); off {
+		d.Changes["maxretries"] = r
+		d.Said = append(d.Said, fmt.Sprintf("retries %d -> %d", m.MaxRetries, r))
 	}
 	if want.RetryInterval != 0 && m.RetryInterval != want.RetryInterval {
 		d.Changes["retryInterval"] = want.RetryInterval
 		d.Said = append(d.Said, fmt.Sprintf("retry interval %d -> %d s", m.RetryInterval, want.RetryInterval))
 	}
+	d.Resume = j.Resume && !m.Active
 	return d, nil
 }
 
-// Drift lists how m differs from what a job that needs want can live
-// with: a longer interval than wanted is fine. None: m is right.
-func Drift(m kumaapi.Monitor, want Target) []string {
-	var p []string
+// Drift is how a monitor differs from what its job needs.
+type Drift struct {
+	// Paused: paused in Uptime Kuma (the monitor or its group), which
+	// refuses its pushes.
+	Paused bool
+	// Problems are the other differences that need a change, in Uptime
+	// Kuma's words.
+	Problems []string
+	// Notes are worth knowing but not wrong: Retries the user set.
+	Notes []string
+}
+
+// Drifts reports whether d needs a change.
+func (d Drift) Drifts() bool { return d.Paused || len(d.Problems) > 0 }
+
+// Compare finds how m differs from what a job that needs want can live
+// with: a longer interval than wanted is fine; other Retries than wanted
+// are a problem only when want.SetRetries, else a note (fewer than a
+// schedule beyond Uptime Kuma's largest interval needs: a problem).
+func Compare(m kumaapi.Monitor, want Target) Drift {
+	var d Drift
 	if m.Type != "push" {
-		p = append(p, fmt.Sprintf("type %s, not push", m.Type))
+		d.Problems = append(d.Problems, fmt.Sprintf("type %s, not push", m.Type))
 	}
-	if !m.Active {
-		p = append(p, "paused")
-	}
+	d.Paused = !m.Active
 	if m.Interval < want.Interval {
-		p = append(p, fmt.Sprintf("interval %d s < advised %d s", m.Interval, want.Interval))
+		d.Problems = append(d.Problems, fmt.Sprintf("interval %d s < advised %d s", m.Interval, want.Interval))
 	}
-	if m.MaxRetries != want.Retries {
-		p = append(p, fmt.Sprintf("retries %d, want %d", m.MaxRetries, want.Retries))
+	switch r, off := want.retriesOff(m.MaxRetries); {
+	case off:
+		d.Problems = append(d.Problems, fmt.Sprintf("retries %d, want %d", m.MaxRetries, r))
+	case m.MaxRetries != r:
+		d.Notes = append(d.Notes, fmt.Sprintf("retries %d: alerts come only after %d retries", m.MaxRetries, m.MaxRetries))
 	}
 	if want.RetryInterval != 0 && m.RetryInterval < want.RetryInterval {
-		p = append(p, fmt.Sprintf("retry interval %d s < %d s", m.RetryInterval, want.RetryInterval))
+		d.Problems = append(d.Problems, fmt.Sprintf("retry interval %d s < %d s", m.RetryInterval, want.RetryInterval))
 	}
-	return p
+	return d
 }

@@ -25,7 +25,7 @@ func TestPlan(t *testing.T) {
 		{2*2_073_600 + 1, 0, Target{Interval: 2_073_600, Retries: 2, RetryInterval: 2_073_600}},
 		{2_946_240, 1, Target{Interval: 2_073_600, Retries: 2, RetryInterval: 2_073_600}}, // @monthly
 	} {
-		if got := Plan(tc.advised, tc.retries); got != tc.want {
+		if got := Plan(tc.advised, tc.retries, false); got != tc.want {
 			t.Errorf("Plan(%d, %d) = %+v, want %+v", tc.advised, tc.retries, got, tc.want)
 		}
 	}
@@ -53,7 +53,10 @@ func TestDecide(t *testing.T) {
 	monitors := []kumaapi.Monitor{http, push(2, "backup", 3720, 0), push(3, "dup", 60, 0), push(4, "dup", 60, 0),
 		push(5, "tagged", 60, 1, "cron"), push(6, "long", 2_073_600, 1)}
 	monitors[1].RetryInterval = 30 // left as it is unless the plan sets it
-	long := Plan(2_946_240, 0)
+	long := Plan(2_946_240, 0, false)
+	paused := push(7, "paused", 60, 0)
+	paused.Active = false
+	monitors = append(monitors, paused)
 	for _, tc := range []struct {
 		job     Job
 		id      int // the existing monitor; 0: create
@@ -62,7 +65,17 @@ func TestDecide(t *testing.T) {
 		err     string
 	}{
 		{Job{Name: "backup", Want: Target{Interval: 3720}}, 2, map[string]any{}, "unchanged: interval 3720 s, retries 0", ""},
-		{Job{Name: "backup", Want: Target{Interval: 60, Retries: 2}}, 2, map[string]any{"interval": 60, "maxretries": 2}, "to update: interval 3720 -> 60 s, retries 0 -> 2", ""},
+		{Job{Name: "backup", Want: Target{Interval: 60, Retries: 2, SetRetries: true}}, 2, map[string]any{"interval": 60, "maxretries": 2}, "to update: interval 3720 -> 60 s, retries 0 -> 2", ""},
+		// #16: a re-run leaves the Retries the user set, unless asked.
+		// Mutation caught: retriesOff ignoring SetRetries.
+		{Job{Name: "tagged", Want: Target{Interval: 60}}, 5, map[string]any{}, "unchanged: interval 60 s, retries 1", ""},
+		{Job{Name: "tagged", Want: Target{Interval: 60, SetRetries: true}}, 5, map[string]any{"maxretries": 0}, "to update: retries 1 -> 0", ""},
+		// Beyond the largest interval, the retries the schedule needs.
+		{Job{Name: "long", Want: Plan(3*2_073_600, 0, false)}, 6, map[string]any{"maxretries": 2, "retryInterval": 2_073_600}, "to update: retries 1 -> 2, retry interval 0 -> 2073600 s", ""},
+		// A paused monitor is resumed only when asked.
+		{Job{Name: "paused", Want: Target{Interval: 60}}, 7, map[string]any{}, "unchanged: interval 60 s, retries 0", ""},
+		{Job{Name: "paused", Want: Target{Interval: 60}, Resume: true}, 7, map[string]any{}, "to resume", ""},
+		{Job{Name: "backup", Want: Target{Interval: 3720}, Resume: true}, 2, map[string]any{}, "unchanged: interval 3720 s, retries 0", ""},
 		{Job{Name: "new", Want: Target{Interval: 60}}, 0, nil, "to create: interval 60 s, retries 0", ""},
 		{Job{Name: "backup", Tag: "cron", Want: Target{Interval: 60}}, 0, nil, "to create: interval 60 s, retries 0", ""},
 		{Job{Name: "tagged", Tag: "cron", Want: Target{Interval: 60, Retries: 1}}, 5, map[string]any{}, "unchanged: interval 60 s, retries 1", ""},
@@ -99,34 +112,40 @@ func TestDecide(t *testing.T) {
 	}
 }
 
-// Catches: check passing a paused monitor, a too-short interval or other
-// retries, or failing a longer interval than advised.
-func TestDrift(t *testing.T) {
-	want := Target{Interval: 3600, Retries: 1}
+// Catches: check passing a paused monitor, a too-short interval, or other
+// retries when asked for; failing a longer interval than advised, or the
+// user's own Retries when not asked for (#16: they are a note).
+func TestCompare(t *testing.T) {
+	want := Target{Interval: 3600, Retries: 1, SetRetries: true}
 	paused := push(1, "x", 3600, 1)
 	paused.Active = false
 	other := push(1, "x", 3600, 1)
 	other.Type = "http"
-	long := Plan(2_946_240, 0)
+	long := Plan(2_946_240, 0, false)
 	for _, tc := range []struct {
 		m    kumaapi.Monitor
 		want Target
-		out  []string
+		out  Drift
 	}{
-		{push(1, "x", 3600, 1), want, nil},
-		{push(1, "x", 7200, 1), want, nil},
-		{push(1, "x", 3599, 1), want, []string{"interval 3599 s < advised 3600 s"}},
-		{push(1, "x", 3600, 0), want, []string{"retries 0, want 1"}},
-		{paused, want, []string{"paused"}},
-		{other, want, []string{"type http, not push"}},
-		{push(1, "x", 2_073_600, 1), long, []string{"retry interval 0 s < 2073600 s"}},
+		{push(1, "x", 3600, 1), want, Drift{}},
+		{push(1, "x", 7200, 1), want, Drift{}},
+		{push(1, "x", 3599, 1), want, Drift{Problems: []string{"interval 3599 s < advised 3600 s"}}},
+		{push(1, "x", 3600, 0), want, Drift{Problems: []string{"retries 0, want 1"}}},
+		// Mutation caught: the note's case taken as drift (retriesOff
+		// ignoring SetRetries), or no note.
+		{push(1, "x", 3600, 2), Target{Interval: 3600}, Drift{Notes: []string{"retries 2: alerts come only after 2 retries"}}},
+		{push(1, "x", 3600, 0), Target{Interval: 3600}, Drift{}},
+		{paused, want, Drift{Paused: true}},
+		{other, want, Drift{Problems: []string{"type http, not push"}}},
+		{retry(push(1, "x", 2_073_600, 0), long.RetryInterval), long, Drift{Problems: []string{"retries 0, want 1"}}},
+		{push(1, "x", 2_073_600, 1), long, Drift{Problems: []string{"retry interval 0 s < 2073600 s"}}},
 		// Mutation: a retry interval equal to the wanted one reported.
-		{retry(push(1, "x", 2_073_600, 1), long.RetryInterval), long, nil},
-		{retry(push(1, "x", 2_073_600, 1), long.RetryInterval+1), long, nil},
-		{retry(push(1, "x", 2_073_600, 1), long.RetryInterval-1), long, []string{fmt.Sprintf("retry interval %d s < %d s", long.RetryInterval-1, long.RetryInterval)}},
+		{retry(push(1, "x", 2_073_600, 1), long.RetryInterval), long, Drift{}},
+		{retry(push(1, "x", 2_073_600, 1), long.RetryInterval+1), long, Drift{}},
+		{retry(push(1, "x", 2_073_600, 1), long.RetryInterval-1), long, Drift{Problems: []string{fmt.Sprintf("retry interval %d s < %d s", long.RetryInterval-1, long.RetryInterval)}}},
 	} {
-		if got := Drift(tc.m, tc.want); !reflect.DeepEqual(got, tc.out) {
-			t.Errorf("Drift(%+v, %+v) = %q, want %q", tc.m, tc.want, got, tc.out)
+		if got := Compare(tc.m, tc.want); !reflect.DeepEqual(got, tc.out) {
+			t.Errorf("Compare(%+v, %+v) = %+v, want %+v", tc.m, tc.want, got, tc.out)
 		}
 	}
 }

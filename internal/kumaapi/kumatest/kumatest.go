@@ -2,7 +2,8 @@
 // 1.23 or 2.x does to the events internal/kumaapi sends, for tests: the
 // Engine.IO handshake, ping/pong, event and acknowledgement framing, login
 // with two-factor authentication, the lists sent after login, and the
-// monitor and tag events. It keeps its monitors in memory.
+// monitor (resumeMonitor too) and tag events. It keeps its monitors in
+// memory.
 package kumatest
 
 import (
@@ -115,9 +116,36 @@ func (s *Server) SetField(id int, key string, value any) {
 
 func (s *Server) major() int { n, _ := strconv.Atoi(strings.SplitN(s.Version, ".", 2)[0]); return n }
 
+// ServeHTTP answers as Uptime Kuma does: a WebSocket upgrade of its
+// socket.io URL is the API; an upgrade of any other path is closed without
+// an answer (engine.io's destroyUpgrade); a plain GET of the socket.io URL
+// with the polling transport gets an Engine.IO handshake, and one with the
+// websocket transport engine.io's 400; any other GET gets the web UI's
+// page (its single-page app answers every path).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != s.Prefix+"/socket.io/" || r.URL.Query().Get("EIO") != "4" || r.URL.Query().Get("transport") != "websocket" {
+	upgrade := strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+	q := r.URL.Query()
+	switch {
+	case r.URL.Path != s.Prefix+"/socket.io/" && upgrade:
+		if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			c.Close()
+		}
+		return
+	case r.URL.Path != s.Prefix+"/socket.io/" && r.Method == http.MethodGet:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, "<!DOCTYPE html><html><head><title>Uptime Kuma</title></head><body></body></html>")
+		return
+	case r.URL.Path != s.Prefix+"/socket.io/" || q.Get("EIO") != "4":
 		http.NotFound(w, r)
+		return
+	case q.Get("transport") == "polling":
+		w.Header().Set("Content-Type", "text/plain; charset=UTF-8")
+		fmt.Fprint(w, `0{"sid":"poll1","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}`)
+		return
+	case q.Get("transport") != "websocket" || !upgrade:
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `{"code":3,"message":"Bad request"}`)
 		return
 	}
 	ws, err := websocket.Accept(w, r, nil)
@@ -239,6 +267,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.monitors[mid] = m
 			s.mu.Unlock()
 			ack(map[string]any{"ok": true, "msg": "Saved.", "monitorID": mid})
+		case "resumeMonitor":
+			var mid int
+			_ = json.Unmarshal(args[1], &mid)
+			s.mu.Lock()
+			m, ok := s.monitors[mid]
+			if ok {
+				m["active"] = true
+			}
+			s.mu.Unlock()
+			switch {
+			case !ok:
+				ack(map[string]any{"ok": false, "msg": "Cannot read properties of null (reading 'id')"})
+			case s.major() >= 2:
+				ack(map[string]any{"ok": true, "msg": "successResumed", "msgi18n": true})
+			default:
+				s.sendMonitorList(emit)
+				ack(map[string]any{"ok": true, "msg": "Resumed Successfully."})
+			}
 		case "getTags":
 			s.mu.Lock()
 			ack(map[string]any{"ok": true, "tags": s.tags})
