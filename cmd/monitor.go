@@ -18,7 +18,6 @@ import (
 	"github.com/opkuma/opkuma/internal/kumaapi"
 	"github.com/opkuma/opkuma/internal/provision"
 	"github.com/opkuma/opkuma/internal/shellword"
-	"github.com/opkuma/opkuma/pusher"
 )
 
 // kumaOptions name an Uptime Kuma server and the login, for every command
@@ -178,13 +177,11 @@ func (o *kumaOptions) server(env Env) (kumaapi.Credentials, error) {
 		return cr, usageErrorf("no password: give --password-file FILE (or set $OPKUMA_KUMA_PASSWORD)")
 	}
 	if o.caFile != "" {
-		pem, err := os.ReadFile(o.caFile)
+		hc, err := caClient(o.caFile)
 		if err != nil {
-			return cr, usageErrorf("--ca-file: %v", err)
+			return cr, usageErrorf("%v", err)
 		}
-		if o.httpClient, err = pusher.NewHTTPClientWithCA(pem); err != nil {
-			return cr, usageErrorf("--ca-file %s: %v", o.caFile, err)
-		}
+		o.httpClient = hc
 	}
 	if o.totpFile != "" {
 		line, err := firstLine(o.totpFile)

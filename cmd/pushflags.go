@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -135,19 +136,29 @@ func (m messages) verbosef(format string, args ...any) {
 	}
 }
 
+// caClient returns an HTTP client that also trusts the CA certificates
+// (PEM) in the file --ca-file names; its error says so, for the user.
+func caClient(file string) (*http.Client, error) {
+	pem, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-file: %w", err)
+	}
+	hc, err := pusher.NewHTTPClientWithCA(pem)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-file %s: %w", file, err)
+	}
+	return hc, nil
+}
+
 // client returns the push client for o, without its Endpoint (push sets
 // it). Its error (a --ca-file that cannot be read) is a *setupError: run
 // runs the job all the same, without a push.
 func (o *pushOptions) client(env Env, msgs messages) (*pusher.Client, error) {
 	doer := env.HTTP
 	if o.caFile != "" {
-		pem, err := os.ReadFile(o.caFile)
+		hc, err := caClient(o.caFile)
 		if err != nil {
-			return nil, setupErrorf("--ca-file: %v", err)
-		}
-		hc, err := pusher.NewHTTPClientWithCA(pem)
-		if err != nil {
-			return nil, setupErrorf("--ca-file %s: %v", o.caFile, err)
+			return nil, &setupError{msg: err.Error()}
 		}
 		doer = hc
 	}
