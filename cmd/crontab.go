@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"os/user"
@@ -22,6 +21,8 @@ import (
 	"github.com/opkuma/opkuma/internal/schedule"
 	"github.com/opkuma/opkuma/internal/shellword"
 	"github.com/opkuma/opkuma/pusher"
+
+	"github.com/opkuma/opkuma/internal/filetype"
 )
 
 type crontabOptions struct {
@@ -531,7 +532,7 @@ func describe(f crontab.Finding, l crontab.Line) (msg, fix string) {
 		return fmt.Sprintf("the URL file %s can be read by group or others (mode %04o): opkuma does not push from it (whoever reads it could push to the monitor): the job runs, nothing is pushed", f.Text, f.Mode),
 			"chmod 600 " + shellword.Quote(f.Text)
 	case crontab.URLFileNotRegular:
-		return fmt.Sprintf("the URL file %s is not a regular file (%s): opkuma does not read it: the job runs, nothing is pushed", f.Text, fileType(f.Mode)),
+		return fmt.Sprintf("the URL file %s is not a regular file (%s): opkuma does not read it: the job runs, nothing is pushed", f.Text, filetype.Name(f.Mode)),
 			"put the push URL in a regular file of mode 600 and give its path to --url-file"
 	case crontab.URLFileEmpty:
 		return fmt.Sprintf("the URL file %s is empty: the job runs, nothing is pushed", f.Text),
@@ -550,21 +551,6 @@ func describe(f crontab.Finding, l crontab.Line) (msg, fix string) {
 			"add --shell /bin/bash --pipefail to opkuma run's options, so that a failure anywhere in the pipeline fails the run"
 	}
 	return string(f.Problem), "see opkuma crontab --help"
-}
-
-// fileType names the type of a file that is not a regular one.
-func fileType(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "not a regular file"
 }
 
 func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {

@@ -18,6 +18,8 @@ import (
 	"github.com/opkuma/opkuma/internal/kumaapi"
 	"github.com/opkuma/opkuma/internal/provision"
 	"github.com/opkuma/opkuma/internal/shellword"
+
+	"github.com/opkuma/opkuma/internal/filetype"
 )
 
 // kumaOptions name an Uptime Kuma server and the login, for every command
@@ -209,7 +211,7 @@ func firstLine(path string) (string, error) {
 		return "", err
 	}
 	if !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("%s: not a regular file (%s)", path, fileType(fi.Mode()))
+		return "", fmt.Errorf("%s: not a regular file (%s)", path, filetype.Name(fi.Mode()))
 	}
 	if perm := fi.Mode().Perm(); perm&0o044 != 0 {
 		return "", fmt.Errorf("%s: readable by group or others (mode %04o): run chmod 600 %s", path, perm, shellword.Quote(path))

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"syscall"
+
+	"github.com/opkuma/opkuma/internal/filetype"
 )
 
 // What ReadURLFile finds wrong with a file, in a *URLFileError.
@@ -38,30 +40,13 @@ func (e *URLFileError) Error() string {
 	case errors.Is(e.Err, ErrURLFileReadable):
 		return fmt.Sprintf("%s: %v (mode %04o)", e.Path, e.Err, e.Mode)
 	case errors.Is(e.Err, ErrURLFileNotRegular):
-		return fmt.Sprintf("%s: %v (%s)", e.Path, e.Err, fileKind(e.Mode))
+		return fmt.Sprintf("%s: %v (%s)", e.Path, e.Err, filetype.Name(e.Mode))
 	}
 	return e.Path + ": " + redactText(e.Err.Error(), "")
 }
 
 // Unwrap returns Err.
 func (e *URLFileError) Unwrap() error { return e.Err }
-
-// fileKind names the type of a file that is not a regular one.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m.IsDir():
-		return "a directory"
-	}
-	return m.Type().String()
-}
 
 // urlFileFlags open a URL file so that open(2) cannot block or take a
 // terminal: a FIFO without a writer opens at once (and is then refused),

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/opkuma/opkuma/internal/filetype"
 )
 
 // ErrUnsafeSymlink is the cause of the error for a lock path that is a
@@ -22,23 +24,7 @@ type NotRegularError struct {
 }
 
 func (e *NotRegularError) Error() string {
-	return fmt.Sprintf("%s: not a regular file (%s)", e.Path, kind(e.Mode))
-}
-
-func kind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m.IsDir():
-		return "a directory"
-	}
-	return m.Type().String()
+	return fmt.Sprintf("%s: not a regular file (%s)", e.Path, filetype.Name(e.Mode))
 }
 
 // openFlags open the lock file so that open(2) itself cannot block or
