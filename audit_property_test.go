@@ -5,15 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/opkuma/opkuma/internal/fakekuma"
 )
 
 // TestAuditAgreesWithRun generates crontab lines that call opkuma run with
@@ -47,17 +43,8 @@ func TestAuditAgreesWithRun(t *testing.T) {
 	if v := os.Getenv("OPKUMA_PROPERTY_LINES"); v != "" {
 		fmt.Sscan(v, &n)
 	}
-	kuma := fakekuma.New(fakekuma.V2)
-	kuma.AddMonitor("proptok", true)
-	srv := httptest.NewUnstartedServer(kuma)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Listener = l
-	srv.Start()
-	t.Cleanup(func() { kuma.Close(); srv.Close() })
-	url := srv.URL + "/api/push/proptok"
+	_, base := startKuma(t, "proptok")
+	url := base + "/api/push/proptok"
 
 	dir := t.TempDir()
 	write := func(name, data string, mode os.FileMode) {
@@ -87,7 +74,7 @@ func TestAuditAgreesWithRun(t *testing.T) {
 	urls := []string{
 		"--url-file " + dir + "/ok.url", "--url-file " + dir + "/open.url", "--url-file " + dir + "/missing.url",
 		"--url-file " + dir + "/empty.url", "--url-file " + dir + "/dir.url",
-		"--url '" + url + "'", "--url '" + srv.URL + "/api/nope/proptok'", "",
+		"--url '" + url + "'", "--url '" + base + "/api/nope/proptok'", "",
 		"--url-file " + dir + "/ok.url --url '" + url + "'",
 	}
 	jobs := []string{"touch ran.N", "'touch ran.N | cat'", "'touch ran.N; exit 3'", "sh -c 'touch ran.N'"}

@@ -33,17 +33,8 @@ func TestShDifferential(t *testing.T) {
 	if err != nil {
 		t.Skipf("opkuma not in PATH: %v", err)
 	}
-	kuma := fakekuma.New(fakekuma.V2)
-	kuma.AddMonitor("difftok", true)
-	srv := httptest.NewUnstartedServer(kuma)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Listener = l
-	srv.Start()
-	t.Cleanup(func() { kuma.Close(); srv.Close() })
-	url := srv.URL + "/api/push/difftok"
+	_, base := startKuma(t, "difftok")
+	url := base + "/api/push/difftok"
 
 	lines := readCorpus(t, "testdata/shcorpus/lines.txt")
 	if len(lines) < 60 {
@@ -207,4 +198,22 @@ func readCorpus(t *testing.T, path string) []string {
 		t.Fatal(err)
 	}
 	return lines
+}
+
+// startKuma starts a stand-in Uptime Kuma 2.x on 127.0.0.1 with an active
+// push monitor of token, for the test's life; it returns it and its base
+// URL.
+func startKuma(t *testing.T, token string) (*fakekuma.Server, string) {
+	t.Helper()
+	kuma := fakekuma.New(fakekuma.V2)
+	kuma.AddMonitor(token, true)
+	srv := httptest.NewUnstartedServer(kuma)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Listener = l
+	srv.Start()
+	t.Cleanup(func() { kuma.Close(); srv.Close() })
+	return kuma, srv.URL
 }
