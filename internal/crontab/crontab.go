@@ -233,6 +233,7 @@ func (l Line) UserField(isUser func(string) bool) string {
 // options (-v) and runners (nice, flock, ...) before it are skipped.
 func (l Line) Monitored() bool {
 	a := Auditor{Wrapper: Wrapper{Name: "opkuma", Run: "run"}}
+	l.User = "" // a user called opkuma is not the wrapper: the command says
 	r := a.job(l, map[string]string{})
 	return r.Calls && r.Sub == a.Wrapper.Run
 }
