@@ -134,7 +134,7 @@ func TestSet(t *testing.T) {
 
 // FuzzParse: Parse never panics, and what it reads, Format writes back to
 // the same Spec, in place of the line or on its own.
-func FuzzParse(f *testing.F) {
+func FuzzParseSpec(f *testing.F) {
 	for _, s := range []string{
 		Format(berlin),
 		"x\n opkuma: schedule = '*/15 9-17 * * mon-fri' TZ=America/New_York margin=1h30m\ny",
