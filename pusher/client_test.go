@@ -176,6 +176,14 @@ func equalDurations(a, b []time.Duration) bool {
 
 // TestClientSlowAnswerNotResent checks that a written request is not cut
 // by the connect timeout: one request, accepted (2.x notifying first).
+// testConnectTimeout is the connect timeout of the tests showing that a
+// written request is not cut by it. It is far above the time a loopback
+// request takes to be written, even on a loaded machine and under -race
+// (10 and 20 ms were not: "no connection within 10ms", 1 run in 30 on two
+// busy cores), and far below the MaxTime or answer delay these tests wait
+// through, so that a cut by it still shows.
+const testConnectTimeout = 100 * time.Millisecond
+
 func TestClientSlowAnswerNotResent(t *testing.T) {
 	var n atomic.Int32
 	release := make(chan struct{})
@@ -185,7 +193,7 @@ func TestClientSlowAnswerNotResent(t *testing.T) {
 		accepted(w)
 	}))
 	defer srv.Close()
-	c := &Client{Endpoint: mustEndpoint(t, srv.URL+"/api/push/Tok3n"), ConnectTimeout: 20 * time.Millisecond}
+	c := &Client{Endpoint: mustEndpoint(t, srv.URL+"/api/push/Tok3n"), ConnectTimeout: testConnectTimeout}
 	// The answer is released well after the connect timeout.
 	time.AfterFunc(300*time.Millisecond, func() { close(release) })
 	res, err := c.Push(context.Background(), Beat{})
@@ -329,7 +337,7 @@ func TestClientMaxTime(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	c := &Client{Endpoint: mustEndpoint(t, srv.URL+"/api/push/Tok3n"), ConnectTimeout: 10 * time.Millisecond, MaxTime: 300 * time.Millisecond}
+	c := &Client{Endpoint: mustEndpoint(t, srv.URL+"/api/push/Tok3n"), ConnectTimeout: testConnectTimeout, MaxTime: 300 * time.Millisecond}
 	start := time.Now()
 	_, err := c.Push(context.Background(), Beat{})
 	took := time.Since(start)
