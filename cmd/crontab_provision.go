@@ -178,9 +178,10 @@ func (o *crontabOptions) selectJobs(env Env, src source, loc *time.Location, mar
 			fmt.Fprintf(env.Stdout, "%s: left as it is: %s\n", where, err)
 			continue
 		}
+		want := provision.Plan(a.interval, o.prov.kuma.retries, o.prov.kuma.retriesSet)
+		want.Watch = watchSpec(env, where+": ", l.Schedule, locs[i], o.interval, marginSet)
 		jobs = append(jobs, &provisioned{line: l, where: where, Slot: provision.Slot{
-			Base: provision.JobName(src.lines, i, o.prov.nameFrom),
-			Want: provision.Plan(a.interval, o.prov.kuma.retries, o.prov.kuma.retriesSet)}})
+			Base: provision.JobName(src.lines, i, o.prov.nameFrom), Want: want}})
 	}
 	return jobs, nil
 }

@@ -196,7 +196,7 @@ func TestWrapProvisionAdopts(t *testing.T) {
 	code, out, errOut := runMain(t, "secret", args...)
 	for _, w := range []string{
 		`:3: monitor "true-2" (new): to create: interval 990 s, retries 0; url-file ` + urls + `/true-2.url: to write (not "true": monitor id ` + strconv.Itoa(taken) + ` is another job's)`,
-		`:5: monitor "nightly" (id ` + strconv.Itoa(nightly) + `): to update: interval 60 -> 95040 s; url-file ` + urls + `/nightly.url: to write`,
+		`:5: monitor "nightly" (id ` + strconv.Itoa(nightly) + `): to update: interval 60 -> 95040 s, schedule line added; url-file ` + urls + `/nightly.url: to write`,
 		`:7: monitor "web-2" (new): to create: interval 3960 s, retries 0; url-file ` + urls + `/web-2.url: to write (not "web": monitor "web" is not a Push monitor (id 1 (http)))`,
 		`:9: monitor "sync-2" (new): to create: interval 3960 s, retries 0; url-file ` + urls + `/sync-2.url: to write (not "sync": ` + other + ` exists and holds another push URL)`,
 		"dry run, nothing changed: --write creates 3 monitors, updates 1, writes 4 url-files and wraps 4 lines of " + tab,
@@ -213,7 +213,8 @@ func TestWrapProvisionAdopts(t *testing.T) {
 		t.Fatalf("--write: exit %d\n%s%s", code, out, errOut)
 	}
 	m := s.Monitor(nightly)
-	if m["interval"] != 95040.0 || m["maxretries"] != 2.0 || m["pushToken"] != "NightlyNightlyNightlyNightly1234" || m["description"] != "mine" {
+	if m["interval"] != 95040.0 || m["maxretries"] != 2.0 || m["pushToken"] != "NightlyNightlyNightlyNightly1234" ||
+		m["description"] != "mine\n"+`opkuma: schedule="30 2 * * *" tz=UTC runtime=0s margin=10m` {
 		t.Errorf("nightly after --write: %v", m)
 	}
 	if readURLFile(t, filepath.Join(urls, "nightly.url"), base) != "NightlyNightlyNightlyNightly1234" {

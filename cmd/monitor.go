@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -18,6 +19,8 @@ import (
 	"github.com/opkuma/opkuma/internal/kumaapi"
 	"github.com/opkuma/opkuma/internal/provision"
 	"github.com/opkuma/opkuma/internal/shellword"
+	"github.com/opkuma/opkuma/internal/watch"
+	"github.com/opkuma/opkuma/pusher"
 
 	"github.com/opkuma/opkuma/internal/filetype"
 )
@@ -69,6 +72,9 @@ type monitorOptions struct {
 	resume   bool
 	// check
 	system bool
+	// watch
+	every   time.Duration
+	verbose bool
 }
 
 func monitorCommand(env Env) *cli.Command {
@@ -140,7 +146,42 @@ Examples:
 			Action: func(c *cli.Context) error {
 				return o.check(env, c.Args().Slice(), c.IsSet("margin"))
 			},
-		}},
+		}, watchCommand(env, o)},
+	}
+}
+
+// watchCommand is monitor watch.
+func watchCommand(env Env, o *monitorOptions) *cli.Command {
+	return &cli.Command{
+		Name:      "watch",
+		Usage:     "push down to Push monitors whose job missed a scheduled run",
+		ArgsUsage: " ",
+		Description: `Logs in to Uptime Kuma and looks at every active Push monitor whose
+description carries a schedule line (opkuma monitor ensure and crontab wrap
+--provision write it: opkuma: schedule="0 3 * * *" tz=UTC runtime=5m
+margin=10m). When no heartbeat came since the latest run whose deadline
+(run + runtime + margin) has passed, it pushes status=down naming the run,
+once per missed run: it reads its own pushes back from the monitor's beats.
+Paused monitors and monitors in maintenance are passed by. One pass per
+call, for cron; --every runs passes until SIGINT or SIGTERM. Prints one line
+per push (-v: why not, for the others); exits 1 when a schedule line does
+not read or a push failed, after the other monitors.
+
+Two watchers of one monitor may both push for one run: the monitor goes
+DOWN and alerts once, but gets two beats. Run one.
+
+Examples:
+   * * * * *  /usr/local/bin/opkuma monitor watch --kuma https://kuma.example.com --user admin --password-file ~/.config/opkuma/kuma.pass`,
+		Flags: append(withoutFlag(kumaFlags(&o.kumaOptions), "retries"),
+			&cli.DurationFlag{Name: "every", Usage: "run a pass every `DURATION` until SIGINT or SIGTERM; 0: one pass", Destination: &o.every},
+			&boolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say why for the monitors that get no push", Destination: &o.verbose}),
+		OnUsageError: onUsageError,
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usageErrorf("unexpected argument %q: opkuma monitor watch takes flags only", c.Args().First())
+			}
+			return o.watch(env)
+		},
 	}
 }
 
@@ -245,7 +286,12 @@ func (s *session) close() {
 
 // connect dials and logs in, within --timeout.
 func (o *kumaOptions) connect(cr kumaapi.Credentials) (*session, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), o.timeout)
+	return o.connectCtx(context.Background(), cr)
+}
+
+// connectCtx is connect within parent too.
+func (o *kumaOptions) connectCtx(parent context.Context, cr kumaapi.Credentials) (*session, error) {
+	ctx, cancel := context.WithTimeout(parent, o.timeout)
 	c, err := kumaapi.Dial(ctx, o.kuma, kumaapi.Options{HTTPClient: o.httpClient, UserAgent: userAgent()})
 	if err != nil {
 		cancel()
@@ -343,6 +389,7 @@ func (o *monitorOptions) ensure(env Env, marginSet bool) error {
 		return usageErrorf("--schedule: %v", err)
 	}
 	want := provision.Plan(a.interval, o.retries, o.retriesSet)
+	want.Watch = watchSpec(env, "", o.schedule, loc, o.interval, marginSet)
 	if o.urlFile != "" {
 		if fi, err := os.Stat(filepath.Dir(o.urlFile)); err != nil || !fi.IsDir() {
 			return usageErrorf("--url-file %s: its directory does not exist", o.urlFile)
@@ -376,11 +423,33 @@ func (o *monitorOptions) ensure(env Env, marginSet bool) error {
 	return nil
 }
 
+// watchSpec is the schedule line of a job whose schedule runs in loc, for
+// its monitor; nil, said on stderr after where ("" or "FILE:LINE: "), when
+// the zone has no name to write (time.Local that neither $TZ nor
+// /etc/localtime names).
+func watchSpec(env Env, where, sched string, loc *time.Location, iv intervalOptions, marginSet bool) *watch.Spec {
+	spec := watch.Spec{Schedule: sched, TZ: watch.ZoneName(loc, env.Getenv), Runtime: iv.runtime, Margin: watch.DefaultMargin}
+	if marginSet {
+		spec.Margin = iv.margin
+	}
+	if spec.TZ == "" {
+		fmt.Fprintf(env.Stderr, "opkuma: %sschedule line not written (for opkuma monitor watch): cannot tell the local time zone's name: give --tz ZONE\n", where)
+		return nil
+	}
+	if _, _, err := spec.Compile(); err != nil {
+		fmt.Fprintf(env.Stderr, "opkuma: %sschedule line not written (for opkuma monitor watch): %v\n", where, err)
+		return nil
+	}
+	return &spec
+}
+
 // checked is one opkuma job of a crontab and what check found.
 type checked struct {
 	where    string // FILE:LINE
 	token    string
 	advised  int64
+	schedule string // the crontab's, and its zone
+	loc      *time.Location
 	problems []string
 	notes    []string
 }
@@ -410,7 +479,7 @@ func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
 			if l.Kind != crontab.Job || !l.Monitored() {
 				continue
 			}
-			j := &checked{where: fmt.Sprintf("%s:%d", src.name, l.Number)}
+			j := &checked{where: fmt.Sprintf("%s:%d", src.name, l.Number), schedule: l.Schedule, loc: locs[i]}
 			jobs = append(jobs, j)
 			a, err := o.interval.advise(l.Schedule, locs[i], marginSet)
 			var ue *usageError
@@ -450,16 +519,7 @@ func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
 			m, ok := byToken[j.token]
 			if ok {
 				name = fmt.Sprintf("%q (id %d)", m.Name, m.ID)
-				d := provision.Compare(m, provision.Plan(j.advised, o.retries, o.retriesSet))
-				switch {
-				case m.GroupPaused:
-					j.problems = append(j.problems, "paused (its group, in Uptime Kuma): resume the group there")
-				case d.Paused:
-					j.problems = append(j.problems, "paused (in Uptime Kuma): resume it there, or run opkuma monitor ensure --resume")
-					paused = true
-				}
-				j.problems = append(j.problems, d.Problems...)
-				j.notes = d.Notes
+				paused = j.compare(env, m, provision.Plan(j.advised, o.retries, o.retriesSet)) || paused
 			} else {
 				j.problems = []string{"no monitor has this job's push token (deleted? another Uptime Kuma?)"}
 			}
@@ -488,10 +548,149 @@ func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
 	return nil
 }
 
+// compare adds to j how its monitor m differs from want, and what
+// schedule line it carries; it reports whether m itself is paused.
+func (j *checked) compare(env Env, m kumaapi.Monitor, want provision.Target) (paused bool) {
+	d := provision.Compare(m, want)
+	switch {
+	case m.GroupPaused:
+		j.problems = append(j.problems, "paused (its group, in Uptime Kuma): resume the group there")
+	case d.Paused:
+		j.problems = append(j.problems, "paused (in Uptime Kuma): resume it there, or run opkuma monitor ensure --resume")
+		paused = true
+	}
+	j.problems = append(j.problems, d.Problems...)
+	j.notes = d.Notes
+	problem, note := watchNote(env, m, j, time.Now())
+	if problem != "" {
+		j.problems = append(j.problems, problem)
+	}
+	if note != "" {
+		j.notes = append(j.notes, note)
+	}
+	return paused
+}
+
+// watchNote says what schedule monitor watch reads from m and its next
+// deadline, or (a problem) that it is not the crontab's.
+func watchNote(env Env, m kumaapi.Monitor, j *checked, now time.Time) (problem, note string) {
+	text, found, err := watch.Describe(m.Description, now)
+	switch {
+	case !found:
+		return "", "no schedule line: opkuma monitor watch passes it by (opkuma monitor ensure writes it)"
+	case err != nil:
+		return "schedule line: " + strings.TrimPrefix(err.Error(), "watch: "), ""
+	}
+	have, _, _ := watch.Parse(m.Description)
+	if want := (watch.Spec{Schedule: j.schedule, TZ: watch.ZoneName(j.loc, env.Getenv)}); want.TZ != "" && !watch.SameRuns(have, want) {
+		return fmt.Sprintf("schedule line %q (%s), the crontab's %q (%s): opkuma monitor ensure sets it", have.Schedule, have.TZ, want.Schedule, want.TZ), ""
+	}
+	return "", text
+}
+
 // tokenProblem words an error of provision.JobToken for monitor check.
 func tokenProblem(err error) string {
 	if errors.Is(err, provision.ErrNoPushURL) {
 		return "no --url, --url-file or OPKUMA_URL in the line: cannot tell its monitor"
 	}
 	return urlFileError(err).Error()
+}
+
+// withoutFlag returns flags without the one named name.
+func withoutFlag(flags []cli.Flag, name string) []cli.Flag {
+	var out []cli.Flag
+	for _, f := range flags {
+		if f.Names()[0] != name {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (o *monitorOptions) watch(env Env) error {
+	cr, err := o.server(env)
+	if err != nil {
+		return err
+	}
+	if o.every < 0 {
+		return usageErrorf("--every: must be 0 (one pass) or more, e.g. 1m")
+	}
+	if o.every == 0 {
+		return o.watchPass(context.Background(), env, cr)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	t := time.NewTicker(o.every)
+	defer t.Stop()
+	for first := true; ; first = false {
+		err := o.watchPass(ctx, env, cr)
+		var (
+			refused *loginRefusedError
+			exit    *exitError
+		)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.As(err, &exit): // said above; the next pass tries again
+		case errors.As(err, &refused), err != nil && first:
+			// A setup that never worked stops at once; a server that
+			// goes away later (a restart) is waited out.
+			return err
+		case err != nil:
+			fmt.Fprintf(env.Stderr, "opkuma: %v\n", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// loginRefusedError is a login Uptime Kuma refused: --every stops on it,
+// as a retry would only be refused again.
+type loginRefusedError struct{ error }
+
+func (e *loginRefusedError) Unwrap() error { return e.error }
+
+// watchPass logs in, runs one watch.Pass and says what it did.
+func (o *monitorOptions) watchPass(ctx context.Context, env Env, cr kumaapi.Credentials) error {
+	s, err := o.connectCtx(ctx, cr)
+	var le *kumaapi.LoginError
+	switch {
+	case errors.As(err, &le), errors.Is(err, kumaapi.ErrTwoFactorRequired):
+		return &loginRefusedError{err}
+	case err != nil:
+		return err
+	}
+	defer s.close()
+	base, _ := kumaapi.ParseBaseURL(o.kuma)
+	doer := env.HTTP
+	if o.httpClient != nil {
+		doer = o.httpClient
+	}
+	p := &watch.Pass{Server: s, Base: base.String(), Pusher: pusher.Client{HTTP: doer, UserAgent: userAgent(), MaxTime: o.timeout}}
+	results, err := p.Run(s.ctx)
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, r := range results {
+		name := fmt.Sprintf("monitor %q (id %d)", r.Monitor.Name, r.Monitor.ID)
+		switch {
+		case r.Err != nil && ctx.Err() != nil:
+			// Stopped by a signal mid-pass: not the monitor's failure.
+		case r.Err != nil:
+			failed++
+			fmt.Fprintf(env.Stderr, "opkuma: %s: %s\n", name, strings.TrimPrefix(r.Err.Error(), "watch: "))
+		case r.Pushed:
+			fmt.Fprintf(env.Stdout, "%s: %s: pushed down\n", name, r.Action.Msg)
+		case o.verbose:
+			fmt.Fprintf(env.Stdout, "%s: %s\n", name, r.Action.Why)
+		}
+	}
+	if failed > 0 {
+		return &exitError{code: exitFailure, msg: fmt.Sprintf("%d of %d watched monitors not handled: see above; the next pass tries again", failed, len(results))}
+	}
+	return nil
 }

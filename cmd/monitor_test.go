@@ -17,6 +17,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -109,14 +110,18 @@ func TestMonitorEnsure(t *testing.T) {
 				t.Errorf("second run: exit %d\nstdout %q\nstderr %q", code, out, errOut)
 			}
 
-			s.SetField(2, "description", "the user's")
+			if m["description"] != "created by opkuma monitor ensure\n"+`opkuma: schedule="0 * * * *" tz=UTC runtime=1m margin=1m` {
+				t.Errorf("created monitor: description %q", m["description"])
+			}
+			s.SetField(2, "description", "the user's\n"+`opkuma: schedule="0 * * * *" tz=UTC runtime=1m margin=1m`)
 			s.SetField(2, "maxretries", 3)
 			code, out, errOut = runMain(t, "secret", append(args, "--schedule", "*/30 * * * *")...)
-			if code != 0 || out != "monitor \"backup\" (id 2): updated: interval 3720 -> 1920 s\npush URL in "+urlFile+": unchanged\n" {
+			if code != 0 || out != "monitor \"backup\" (id 2): updated: interval 3720 -> 1920 s, schedule line updated\npush URL in "+urlFile+": unchanged\n" {
 				t.Errorf("schedule change: exit %d\nstdout %q\nstderr %q", code, out, errOut)
 			}
 			m = s.Monitor(2)
-			if m["interval"] != 1920.0 || m["maxretries"] != 3.0 || m["pushToken"] != token || m["description"] != "the user's" {
+			if m["interval"] != 1920.0 || m["maxretries"] != 3.0 || m["pushToken"] != token ||
+				m["description"] != "the user's\n"+`opkuma: schedule="*/30 * * * *" tz=UTC runtime=1m margin=1m` {
 				t.Errorf("after the update: %v", m)
 			}
 			code, out, errOut = runMain(t, "secret", append(args, "--schedule", "*/30 * * * *")...)
@@ -239,45 +244,56 @@ func TestMonitorCheck(t *testing.T) {
 	if err := os.WriteFile(crontab, []byte(lines), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := runMain(t, "secret", "monitor", "check", "--kuma", base, "--user", "admin", "--tz", "UTC", crontab)
-	want := crontab + `:2: "good" (id 2): ok, advised interval 3960 s; note: retries 2: alerts come only after 2 retries
-` + crontab + `:3: "paused" (id 3): drift: paused (in Uptime Kuma): resume it there, or run opkuma monitor ensure --resume
-` + crontab + `:4: "short" (id 4): ok, advised interval 3960 s
+	// The next deadline depends on the clock: it is checked apart.
+	check := func(args ...string) (int, string, string) {
+		code, out, errOut := runMain(t, "secret", append([]string{"monitor", "check", "--kuma", base, "--user", "admin", "--tz", "UTC"}, args...)...)
+		return code, nextDeadline.ReplaceAllString(out, ""), errOut
+	}
+	code, out, errOut := check(crontab)
+	want := crontab + `:2: "good" (id 2): ok, advised interval 3960 s; note: retries 2: alerts come only after 2 retries; watched: "0 * * * *" (UTC), runtime 0s, margin 10m
+` + crontab + `:3: "paused" (id 3): drift: paused (in Uptime Kuma): resume it there, or run opkuma monitor ensure --resume; note: watched: "0 * * * *" (UTC), runtime 0s, margin 10m
+` + crontab + `:4: "short" (id 4): drift: schedule line "0 */2 * * *" (UTC), the crontab's "0 * * * *" (UTC): opkuma monitor ensure sets it
 ` + crontab + `:5: -: drift: no monitor has this job's push token (deleted? another Uptime Kuma?)
 `
-	if code != 1 || out != want || errOut != "opkuma: 2 of 4 opkuma jobs drift from their monitors: see above; opkuma monitor ensure (--resume for a paused one) sets a monitor right\n" {
+	if code != 1 || out != want || errOut != "opkuma: 3 of 4 opkuma jobs drift from their monitors: see above; opkuma monitor ensure (--resume for a paused one) sets a monitor right\n" {
 		t.Errorf("check: exit %d\nstdout %s\nwant   %s\nstderr %q", code, out, want, errOut)
 	}
-	code, out, errOut = runMain(t, "secret", "monitor", "check", "--kuma", base, "--user", "admin", "--tz", "UTC", "--retries", "0", crontab)
-	if code != 1 || !strings.HasPrefix(out, crontab+`:2: "good" (id 2): drift: retries 2, want 0
-`) || errOut != "opkuma: 3 of 4 opkuma jobs drift from their monitors: see above; opkuma monitor ensure --retries 0 (--resume for a paused one) sets a monitor right\n" {
+	code, out, errOut = check("--retries", "0", crontab)
+	if code != 1 || !strings.HasPrefix(out, crontab+`:2: "good" (id 2): drift: retries 2, want 0; note: watched: `) ||
+		errOut != "opkuma: 4 of 4 opkuma jobs drift from their monitors: see above; opkuma monitor ensure --retries 0 (--resume for a paused one) sets a monitor right\n" {
 		t.Errorf("check --retries 0: exit %d\nstdout %s\nstderr %q", code, out, errOut)
 	}
 	s.SetField(2, "maxretries", 0)
 
-	// CRON_TZ: a daily job in a zone with daylight saving has a 25 h gap.
+	// CRON_TZ: a daily job in a zone with daylight saving has a 25 h gap,
+	// and its monitor's schedule line, written for UTC, is not the job's.
 	daily := ensure("daily", "30 2 * * *")
 	if err := os.WriteFile(crontab, []byte("CRON_TZ=Europe/Paris\n30 2 * * * opkuma run --url-file "+daily+" -- x\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, _ = runMain(t, "secret", "monitor", "check", "--kuma", base, "--user", "admin", "--tz", "UTC", crontab)
-	if code != 1 || out != crontab+`:2: "daily" (id 5): drift: interval 95040 s < advised 99000 s
+	code, out, _ = check(crontab)
+	if code != 1 || out != crontab+`:2: "daily" (id 5): drift: interval 95040 s < advised 99000 s; schedule line "30 2 * * *" (UTC), the crontab's "30 2 * * *" (Europe/Paris): opkuma monitor ensure sets it
 ` {
 		t.Errorf("CRON_TZ: exit %d, stdout %s", code, out)
 	}
 
 	// A job moved to every 2 hours outgrows its hourly monitor; a longer
-	// interval than advised is fine.
+	// interval than advised is fine. A description without the line is
+	// a note.
+	s.SetField(4, "description", "")
 	if err := os.WriteFile(crontab, []byte("* * * * * opkuma run --url-file "+short+" -- x\n0 */2 * * * opkuma run --url-file "+good+" -- x\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	code, out, _ = runMain(t, "secret", "monitor", "check", "--kuma", base, "--user", "admin", "--tz", "UTC", crontab)
-	if code != 1 || out != crontab+`:1: "short" (id 4): ok, advised interval 120 s
-`+crontab+`:2: "good" (id 2): drift: interval 3960 s < advised 7920 s
+	code, out, _ = check(crontab)
+	if code != 1 || out != crontab+`:1: "short" (id 4): ok, advised interval 120 s; note: no schedule line: opkuma monitor watch passes it by (opkuma monitor ensure writes it)
+`+crontab+`:2: "good" (id 2): drift: interval 3960 s < advised 7920 s; schedule line "0 * * * *" (UTC), the crontab's "0 */2 * * *" (UTC): opkuma monitor ensure sets it
 ` {
 		t.Errorf("check: exit %d, stdout %s", code, out)
 	}
 }
+
+// nextDeadline is the part of monitor check's note that depends on the clock.
+var nextDeadline = regexp.MustCompile(`; next deadline [^;\n]*\)`)
 
 // Catches: the socket.io path or the push URL without the prefix, --ca-file
 // not used for the WebSocket, an unknown CA accepted.
@@ -432,7 +448,7 @@ func TestMonitorRealKuma(t *testing.T) {
 		}
 		check := []string{"monitor", "check", "--kuma", base, "--user", "admin", "--password-file", pw, "--tz", "UTC", crontab}
 		if code, out, errOut := runMain(t, "", check...); code != 0 || !strings.Contains(out, `"backup" (id `) ||
-			!strings.HasSuffix(out, ": ok, advised interval 990 s; note: retries 2: alerts come only after 2 retries\n") {
+			!strings.Contains(out, ": ok, advised interval 990 s; note: retries 2: alerts come only after 2 retries; watched: \"*/15 * * * *\" (UTC), runtime 0s, margin 10m; next deadline ") {
 			t.Errorf("check: exit %d, stdout %q, stderr %q", code, out, errOut)
 		}
 		if err := s.Pause(created.ID); err != nil {
@@ -545,5 +561,135 @@ func TestURLFileError(t *testing.T) {
 	}
 	if got := tokenProblem(provision.ErrNoPushURL); got != "no --url, --url-file or OPKUMA_URL in the line: cannot tell its monitor" {
 		t.Errorf("tokenProblem(ErrNoPushURL) = %q", got)
+	}
+}
+
+// Catches: a pass that pushes twice for one run (Decide not given the
+// beats: drop the Beats call in watch.Pass.one), a paused or maintenance
+// monitor pushed (MonitorState from the wrong fields), a malformed line
+// that stops the others or exits 0, an HTTP monitor with a line watched,
+// the token printed.
+func TestMonitorWatch(t *testing.T) {
+	for _, v := range []string{"1.23.17", "2.5.3"} {
+		t.Run(v, func(t *testing.T) {
+			s := kumatest.New(t, v)
+			base := s.Start()
+			// A yearly run: the latest is 1 January 00:00 UTC, whatever
+			// the clock says when the test runs.
+			line := `opkuma: schedule="0 0 1 1 *" tz=UTC runtime=1m margin=1m`
+			push := func(name string, fields map[string]any) (int, string) {
+				token := fmt.Sprintf("%-32s", name)
+				token = strings.ReplaceAll(token, " ", "x")
+				m := map[string]any{"name": name, "type": "push", "active": true, "interval": 60, "maxretries": 0,
+					"pushToken": token, "description": "a job\n" + line, "maintenance": false}
+				for k, v := range fields {
+					m[k] = v
+				}
+				return s.AddMonitor(m), token
+			}
+			missed, missedToken := push("backup", nil)
+			fine, _ := push("fine", nil)
+			s.AddBeat(fine, kumatest.Beat{Time: time.Now().Add(-time.Hour), Status: 1, Msg: "OK"})
+			paused, _ := push("paused", map[string]any{"active": false})
+			maint, _ := push("maint", map[string]any{"maintenance": true})
+			push("bad", map[string]any{"description": `opkuma: schedule="0 0 1 1 *" tz=Nowhere/Else`})
+			push("plain", map[string]any{"description": "no line"})
+			httpID := s.AddMonitor(map[string]any{"name": "site", "type": "http", "active": true, "description": line})
+			args := []string{"monitor", "watch", "--kuma", base, "--user", "admin"}
+
+			code, out, errOut := runMain(t, "secret", args...)
+			year := time.Now().UTC().Year()
+			wantOut := fmt.Sprintf(`monitor "backup" (id %d): missed the Thu %d-01-01 00:00 run (0 0 1 1 *, UTC): no heartbeat by Thu %d-01-01 00:02: pushed down`+"\n", missed, year, year)
+			if year != 2026 { // the weekday moves; the rest is checked
+				wantOut = out
+			}
+			if code != 1 || out != wantOut || !strings.HasSuffix(out, ": pushed down\n") ||
+				!strings.Contains(errOut, `opkuma: monitor "bad" (id 6): tz: unknown time zone "Nowhere/Else"`) || strings.Count(errOut, "\n") != 2 {
+				t.Errorf("first pass: exit %d\nstdout %q\nstderr %q", code, out, errOut)
+			}
+			if strings.Contains(out+errOut, missedToken) {
+				t.Errorf("the token was printed")
+			}
+			beats := s.Beats(missed)
+			if len(beats) != 1 || beats[0].Status != 0 || !strings.HasPrefix(beats[0].Msg, "missed the ") {
+				t.Errorf("backup's beats after the first pass: %+v", beats)
+			}
+			for _, id := range []int{fine, paused, maint, httpID} {
+				if b := s.Beats(id); id != fine && len(b) > 0 || id == fine && len(b) != 1 {
+					t.Errorf("monitor %d got a push: %+v", id, b)
+				}
+			}
+
+			code, out, errOut = runMain(t, "secret", append(args, "-v")...)
+			for _, w := range []string{
+				fmt.Sprintf(`monitor "backup" (id %d): the `, missed),
+				fmt.Sprintf(`monitor "fine" (id %d): the `, fine),
+				fmt.Sprintf(`monitor "paused" (id %d): paused`+"\n", paused),
+				fmt.Sprintf(`monitor "maint" (id %d): in maintenance`+"\n", maint),
+			} {
+				if !strings.Contains(out, w) {
+					t.Errorf("second pass -v: no %q in\n%s", w, out)
+				}
+			}
+			if code != 1 || strings.Contains(out, "pushed") || len(s.Beats(missed)) != 1 || strings.Contains(out, `"site"`) || strings.Contains(out, `"plain"`) {
+				t.Errorf("second pass: exit %d, %d beats\nstdout %s\nstderr %s", code, len(s.Beats(missed)), out, errOut)
+			}
+		})
+	}
+}
+
+// Catches: a refused login or an unreachable server that exits 0, or
+// says more than one line.
+func TestMonitorWatchServerFails(t *testing.T) {
+	s := kumatest.New(t, "2.5.3")
+	base := s.Start()
+	code, out, errOut := runMain(t, "wrong", "monitor", "watch", "--kuma", base, "--user", "admin")
+	if code != 1 || out != "" || errOut != `opkuma: Uptime Kuma at `+base+` refused the login of "admin": Incorrect username or password.`+"\n" {
+		t.Errorf("refused: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	code, out, errOut = runMain(t, "secret", "monitor", "watch", "--kuma", srv.URL, "--user", "admin", "--every", "1s")
+	if code == 0 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.HasPrefix(errOut, "opkuma: cannot talk to Uptime Kuma at "+srv.URL) {
+		t.Errorf("unreachable: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+// Catches: --every that runs one pass and returns, one that does not stop
+// on SIGTERM, and a loop that pushes a run once per pass rather than once.
+func TestMonitorWatchEvery(t *testing.T) {
+	s := kumatest.New(t, "1.23.17")
+	passes := make(chan struct{}, 100)
+	s.OnEvent = func(name string) {
+		if name == "getMonitorBeats" {
+			select {
+			case passes <- struct{}{}:
+			default: // enough seen
+			}
+		}
+	}
+	base := s.Start()
+	id := s.AddMonitor(map[string]any{"name": "backup", "type": "push", "active": true, "pushToken": strings.Repeat("t", 32),
+		"description": `opkuma: schedule="0 0 1 1 *" tz=UTC`})
+	done := make(chan int)
+	var out, errOut string
+	go func() {
+		code, o, e := runMain(t, "secret", "monitor", "watch", "--kuma", base, "--user", "admin", "--every", "10ms")
+		out, errOut = o, e
+		done <- code
+	}()
+	for i := 0; i < 3; i++ {
+		select {
+		case <-passes:
+		case code := <-done:
+			t.Fatalf("watch --every returned after %d passes: exit %d, stdout %q, stderr %q", i, code, out, errOut)
+		}
+	}
+	// The watch has caught SIGTERM since before its first pass.
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := <-done; code != 0 || strings.Count(out, "pushed down") != 1 || errOut != "" || len(s.Beats(id)) != 1 {
+		t.Errorf("watch --every: exit %d, stdout %q, stderr %q, beats %+v", code, out, errOut, s.Beats(id))
 	}
 }

@@ -4,7 +4,11 @@
 // Uptime Kuma's UI uses, so any proxy in front of Uptime Kuma passes it),
 // and offers the few events opkuma needs: login (with a TOTP code when
 // two-factor authentication is on), the monitor list sent after login, and
-// add, getMonitor, editMonitor, resumeMonitor and the tag events.
+// add, getMonitor, editMonitor, resumeMonitor, getMonitorBeats and the
+// tag events. (The heartbeatList events both versions send after login
+// are not waited for: they come after the login's answer, one per
+// monitor, with no end marker; getMonitorBeats answers one monitor's beats
+// over a period, acknowledged, in 1.23 and 2.x alike.)
 //
 // It works with Uptime Kuma 1.23.x and 2.x. Two differences matter: 2.x
 // registers its event handlers only after it has sent "info" to a new

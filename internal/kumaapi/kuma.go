@@ -48,6 +48,7 @@ type reply struct {
 	Monitor       json.RawMessage `json:"monitor"`
 	Tags          []Tag           `json:"tags"`
 	Tag           *Tag            `json:"tag"`
+	Data          json.RawMessage `json:"data"`
 }
 
 func (r *reply) message() string {
@@ -277,4 +278,56 @@ func (c *Client) AddTag(ctx context.Context, name, color string) (Tag, error) {
 func (c *Client) AddMonitorTag(ctx context.Context, tagID, monitorID int, value string) error {
 	_, err := c.call(ctx, "addMonitorTag", tagID, monitorID, value)
 	return err
+}
+
+// Beat is one heartbeat of a monitor as Uptime Kuma stored it.
+type Beat struct {
+	Time   time.Time // by the server's clock, in UTC
+	Status int       // 0 down, 1 up, 2 pending, 3 maintenance
+	Msg    string
+}
+
+// Beats returns the heartbeats the monitor id got in the last period
+// (rounded up to whole hours, as getMonitorBeats takes it; 1.23 and 2.x
+// alike), oldest first.
+func (c *Client) Beats(ctx context.Context, id int, period time.Duration) ([]Beat, error) {
+	hours := int64((period + time.Hour - 1) / time.Hour)
+	if hours < 1 {
+		hours = 1
+	}
+	r, err := c.call(ctx, "getMonitorBeats", id, hours)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		Time   string  `json:"time"`
+		Status flexInt `json:"status"`
+		Msg    *string `json:"msg"`
+	}
+	if err := json.Unmarshal(r.Data, &rows); err != nil {
+		return nil, &ProtocolError{Msg: fmt.Sprintf("getMonitorBeats %d: the beats are not a list: %v", id, err)}
+	}
+	out := make([]Beat, 0, len(rows))
+	for _, b := range rows {
+		t, err := beatTime(b.Time)
+		if err != nil {
+			return nil, &ProtocolError{Msg: fmt.Sprintf("getMonitorBeats %d: %v", id, err)}
+		}
+		out = append(out, Beat{Time: t, Status: int(b.Status), Msg: deref(b.Msg)})
+	}
+	return out, nil
+}
+
+// beatTime reads a heartbeat's time: UTC, as SQLite holds it
+// ("2026-12-06 07:18:00.123", older rows without the milliseconds), or
+// RFC 3339 (MariaDB's rows through JSON).
+func beatTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	t, err := time.Parse("2006-01-02 15:04:05.999999999", s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("a heartbeat time that does not read: %.40q", s)
+	}
+	return t, nil
 }

@@ -19,6 +19,8 @@ type Monitor struct {
 	RetryInterval int    // seconds
 	MaxRetries    int
 	PushToken     string
+	Description   string
+	Maintenance   bool // in one of Uptime Kuma's maintenance windows when the list was sent
 	Tags          []Tag
 
 	raw map[string]json.RawMessage
@@ -83,6 +85,8 @@ func decodeMonitor(b json.RawMessage) (Monitor, error) {
 		RetryInterval flexInt  `json:"retryInterval"`
 		MaxRetries    flexInt  `json:"maxretries"`
 		PushToken     *string  `json:"pushToken"`
+		Description   *string  `json:"description"`
+		Maintenance   flexBool `json:"maintenance"`
 		Tags          []Tag    `json:"tags"`
 	}
 	if err := json.Unmarshal(b, &v); err != nil {
@@ -91,7 +95,8 @@ func decodeMonitor(b json.RawMessage) (Monitor, error) {
 	return Monitor{
 		ID: int(v.ID), Name: deref(v.Name), Type: deref(v.Type), Active: bool(v.Active), GroupPaused: bool(v.ForceInactive),
 		Interval: int(v.Interval), RetryInterval: int(v.RetryInterval), MaxRetries: int(v.MaxRetries),
-		PushToken: deref(v.PushToken), Tags: v.Tags, raw: raw,
+		PushToken: deref(v.PushToken), Description: deref(v.Description), Maintenance: bool(v.Maintenance),
+		Tags: v.Tags, raw: raw,
 	}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/opkuma/opkuma/internal/kumaapi"
+	"github.com/opkuma/opkuma/internal/watch"
 )
 
 // Server is the part of Uptime Kuma's API that Apply uses;
@@ -73,11 +74,15 @@ func create(ctx context.Context, s Server, j Job, rnd io.Reader) (kumaapi.Monito
 	if retryInterval == 0 {
 		retryInterval = want.Interval
 	}
+	description := "created by opkuma monitor ensure"
+	if want.Watch != nil {
+		description = watch.Set(description, *want.Watch)
+	}
 	id, err := s.Add(ctx, map[string]any{
 		"type": "push", "name": j.Name, "pushToken": token, "active": true,
 		"interval": want.Interval, "retryInterval": retryInterval, "maxretries": want.Retries, "resendInterval": 0,
 		"accepted_statuscodes": []string{"200-299"}, "notificationIDList": notify,
-		"description": "created by opkuma monitor ensure",
+		"description": description,
 	})
 	if err != nil {
 		return kumaapi.Monitor{}, err
@@ -125,6 +130,10 @@ func update(ctx context.Context, s Server, m kumaapi.Monitor, d Decision) (kumaa
 		fresh, err := s.GetMonitor(ctx, m.ID)
 		if err != nil {
 			return m, "", err
+		}
+		if _, ok := d.Changes["description"]; ok && d.Job.Want.Watch != nil {
+			// An edit in the UI since the list came stays.
+			d.Changes["description"] = watch.Set(fresh.Description, *d.Job.Want.Watch)
 		}
 		if err := s.EditMonitor(ctx, fresh, d.Changes); err != nil {
 			return m, "", err

@@ -17,6 +17,7 @@ import (
 
 	"github.com/opkuma/opkuma/internal/kumaapi"
 	"github.com/opkuma/opkuma/internal/schedule"
+	"github.com/opkuma/opkuma/internal/watch"
 )
 
 // Target is what a job's monitor should have. The schedule decides the
@@ -30,6 +31,9 @@ type Target struct {
 	RetryInterval int // seconds; 0: leave as it is
 	// SetRetries: the user asked for Retries, for existing monitors too.
 	SetRetries bool
+	// Watch, when set, is the schedule line the monitor's description
+	// carries for opkuma monitor watch; the rest of the description stays.
+	Watch *watch.Spec
 }
 
 // Plan turns an advised interval (seconds) and the Retries the user wants
@@ -177,8 +181,29 @@ func Decide(monitors []kumaapi.Monitor, j Job) (Decision, error) {
 		d.Changes["retryInterval"] = want.RetryInterval
 		d.Said = append(d.Said, fmt.Sprintf("retry interval %d -> %d s", m.RetryInterval, want.RetryInterval))
 	}
+	if said := scheduleLine(m.Description, want.Watch); said != "" {
+		d.Changes["description"] = watch.Set(m.Description, *want.Watch)
+		d.Said = append(d.Said, said)
+	}
 	d.Resume = j.Resume && !m.Active
 	return d, nil
+}
+
+// scheduleLine says what writing the schedule line want into description
+// changes: "schedule line added" or "... updated", or "" for nothing (no
+// want, or the line reads as want already).
+func scheduleLine(description string, want *watch.Spec) string {
+	if want == nil {
+		return ""
+	}
+	have, found, err := watch.Parse(description)
+	switch {
+	case !found:
+		return "schedule line added"
+	case err != nil || watch.Format(have) != watch.Format(*want):
+		return "schedule line updated"
+	}
+	return ""
 }
 
 // Drift is how a monitor differs from what its job needs.

@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/opkuma/opkuma/internal/kumaapi"
+	"github.com/opkuma/opkuma/internal/watch"
 )
 
 // Catches: an interval above Uptime Kuma's largest sent as is (it refuses
@@ -146,6 +149,29 @@ func TestCompare(t *testing.T) {
 	} {
 		if got := Compare(tc.m, tc.want); !reflect.DeepEqual(got, tc.out) {
 			t.Errorf("Compare(%+v, %+v) = %+v, want %+v", tc.m, tc.want, got, tc.out)
+		}
+	}
+}
+
+// Catches: a line written again when it is there (every ensure an edit),
+// a missing line not added, another line not replaced, the user's text
+// lost.
+func TestDecideScheduleLine(t *testing.T) {
+	spec := watch.Spec{Schedule: "0 3 * * *", TZ: "UTC", Margin: 10 * time.Minute}
+	line := watch.Format(spec)
+	for _, c := range []struct{ have, said, want string }{
+		{"the user's", "schedule line added", "the user's\n" + line},
+		{"the user's\n" + line, "", ""},
+		{"the user's\n" + `opkuma: schedule="0 4 * * *" tz=UTC` + "\nmore", "schedule line updated", "the user's\n" + line + "\nmore"},
+		{`opkuma: schedule=nonsense`, "schedule line updated", line},
+	} {
+		m := kumaapi.Monitor{ID: 2, Name: "backup", Type: "push", Interval: 60, Description: c.have}
+		d, err := Decide([]kumaapi.Monitor{m}, Job{Name: "backup", Want: Target{Interval: 60, Watch: &spec}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := d.Changes["description"].(string); got != c.want || strings.Join(d.Said, ", ") != c.said {
+			t.Errorf("description %q: changes %q, said %q; want %q, %q", c.have, got, d.Said, c.want, c.said)
 		}
 	}
 }

@@ -218,3 +218,13 @@ func (s Spec) Compile() (*schedule.Schedule, *time.Location, error) {
 	}
 	return sched, loc, nil
 }
+
+// SameRuns reports whether a and b run a job at the same times: the same
+// schedule (fields compared as cron reads them) in the same zone; runtime
+// and margin aside.
+func SameRuns(a, b Spec) bool {
+	_, la, errA := a.Compile()
+	_, lb, errB := b.Compile()
+	fields := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	return errA == nil && errB == nil && fields(a.Schedule) == fields(b.Schedule) && la.String() == lb.String()
+}

@@ -2,8 +2,9 @@
 // 1.23 or 2.x does to the events internal/kumaapi sends, for tests: the
 // Engine.IO handshake, ping/pong, event and acknowledgement framing, login
 // with two-factor authentication, the lists sent after login, and the
-// monitor (resumeMonitor too) and tag events. It keeps its monitors in
-// memory.
+// monitor (resumeMonitor too) and tag events, the heartbeats
+// (heartbeatList after login, getMonitorBeats) and the push route
+// /api/push/<token>. It keeps its monitors and beats in memory.
 package kumatest
 
 import (
@@ -41,9 +42,13 @@ type Server struct {
 	PingBeforeAck bool   // send an Engine.IO ping before acking login, and require its pong
 	CloseOn       string // close the connection when this event comes
 	NotJSONAck    bool   // answer events with a non-object
+	// OnEvent, when set, is called with each event's name as it comes
+	// (from the connection's goroutine), for tests that wait for one.
+	OnEvent func(name string)
 
 	mu       sync.Mutex
 	monitors map[int]map[string]any
+	beats    map[int][]Beat
 	tags     []map[string]any
 	received []string // event names, in order; "dropped:MESSAGE" for messages before info
 	nextID   int
@@ -54,7 +59,7 @@ type Server struct {
 // named "web".
 func New(t testing.TB, version string) *Server {
 	s := &Server{t: t, Version: version, Password: "secret",
-		monitors: map[int]map[string]any{}, nextID: 1}
+		monitors: map[int]map[string]any{}, beats: map[int][]Beat{}, nextID: 1}
 	s.AddMonitor(map[string]any{"name": "web", "type": "http", "active": true, "interval": 60,
 		"retryInterval": 60, "maxretries": 0, "pushToken": nil, "notificationIDList": map[string]any{"1": true}})
 	return s
@@ -114,6 +119,70 @@ func (s *Server) SetField(id int, key string, value any) {
 	s.monitors[id][key] = value
 }
 
+// Beat is a heartbeat as the stand-in stores it.
+type Beat struct {
+	Time   time.Time
+	Status int // 0 down, 1 up, 2 pending, 3 maintenance
+	Msg    string
+}
+
+// AddBeat stores a heartbeat of the monitor id.
+func (s *Server) AddBeat(id int, b Beat) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.beats[id] = append(s.beats[id], b)
+}
+
+// Beats returns the heartbeats of the monitor id, oldest first.
+func (s *Server) Beats(id int) []Beat {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Beat(nil), s.beats[id]...)
+}
+
+// beatRows returns the beats of id since since as Uptime Kuma's rows.
+func (s *Server) beatRows(id int, since time.Time) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rows := []map[string]any{}
+	for i, b := range s.beats[id] {
+		if b.Time.After(since) {
+			// SQLite's text, UTC, as R.isoDateTimeMillis writes it.
+			rows = append(rows, map[string]any{"id": i + 1, "monitor_id": id, "status": b.Status, "msg": b.Msg,
+				"time": b.Time.UTC().Format("2006-01-02 15:04:05.000"), "important": 0, "duration": 0, "ping": nil})
+		}
+	}
+	return rows
+}
+
+// push answers the push route as 1.23 and 2.x do: an active push monitor
+// with the token records a beat; anything else is 404 ok:false.
+func (s *Server) push(w http.ResponseWriter, r *http.Request, token string) {
+	s.mu.Lock()
+	id := 0
+	for mid, m := range s.monitors {
+		if m["pushToken"] == token && m["active"] == true && m["type"] == "push" {
+			id = mid
+		}
+	}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if id == 0 {
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"ok":false,"msg":"Monitor not found or not active."}`)
+		return
+	}
+	status, msg := 1, "OK"
+	if st := r.URL.Query().Get("status"); st != "" && st != "up" {
+		status = 0
+	}
+	if m := r.URL.Query().Get("msg"); m != "" {
+		msg = m
+	}
+	s.AddBeat(id, Beat{Time: time.Now(), Status: status, Msg: msg})
+	fmt.Fprint(w, `{"ok":true}`)
+}
+
 func (s *Server) major() int { n, _ := strconv.Atoi(strings.SplitN(s.Version, ".", 2)[0]); return n }
 
 // ServeHTTP answers as Uptime Kuma does: a WebSocket upgrade of its
@@ -125,6 +194,10 @@ func (s *Server) major() int { n, _ := strconv.Atoi(strings.SplitN(s.Version, ".
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	upgrade := strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 	q := r.URL.Query()
+	if token, ok := strings.CutPrefix(r.URL.Path, s.Prefix+"/api/push/"); ok && r.Method == http.MethodGet {
+		s.push(w, r, token)
+		return
+	}
 	switch {
 	case r.URL.Path != s.Prefix+"/socket.io/" && upgrade:
 		if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
@@ -285,6 +358,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				s.sendMonitorList(emit)
 				ack(map[string]any{"ok": true, "msg": "Resumed Successfully."})
 			}
+		case "getMonitorBeats":
+			var mid int
+			var hours float64
+			_ = json.Unmarshal(args[1], &mid)
+			if json.Unmarshal(args[2], &hours) != nil {
+				ack(map[string]any{"ok": false, "msg": "Invalid period."})
+				break
+			}
+			since := time.Now().Add(-time.Duration(hours * float64(time.Hour)))
+			ack(map[string]any{"ok": true, "data": s.beatRows(mid, since)})
 		case "getTags":
 			s.mu.Lock()
 			ack(map[string]any{"ok": true, "tags": s.tags})
@@ -319,6 +402,9 @@ func (s *Server) record(what string) {
 	s.mu.Lock()
 	s.received = append(s.received, what)
 	s.mu.Unlock()
+	if s.OnEvent != nil {
+		s.OnEvent(what)
+	}
 }
 
 // Events returns the event names received, in order ("pong" for a pong
@@ -372,6 +458,7 @@ func (s *Server) login(arg json.RawMessage, ack func(any), emit func(string, any
 			map[string]any{"id": 1, "name": "mail", "isDefault": false},
 			map[string]any{"id": 2, "name": "chat", "isDefault": true},
 		})
+		s.sendHeartbeatLists(send)
 	}
 	if s.PingBeforeAck {
 		send("2probe")
@@ -388,6 +475,26 @@ func (s *Server) login(arg json.RawMessage, ack func(any), emit func(string, any
 		ack(map[string]any{"ok": true, "token": "jwt"})
 		time.Sleep(100 * time.Millisecond) // 1.23 queries the database after the ack
 		lists()
+	}
+}
+
+// sendHeartbeatLists sends each monitor's newest 100 beats, after the
+// other lists, as both versions do: heartbeatList(monitorID, beats,
+// overwrite).
+func (s *Server) sendHeartbeatLists(send func(string)) {
+	s.mu.Lock()
+	var ids []int
+	for id := range s.monitors {
+		ids = append(ids, id)
+	}
+	s.mu.Unlock()
+	for _, id := range ids {
+		rows := s.beatRows(id, time.Time{})
+		if len(rows) > 100 {
+			rows = rows[len(rows)-100:]
+		}
+		b, _ := json.Marshal([]any{"heartbeatList", id, rows, false})
+		send("42" + string(b))
 	}
 }
 
