@@ -29,7 +29,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/opkuma/opkuma/internal/websocket"
+	"github.com/coder/websocket"
 )
 
 // Options are Dial's settings; the zero value works.
@@ -171,7 +171,7 @@ func Dial(ctx context.Context, base string, opts Options) (*Client, error) {
 	if opts.UserAgent != "" {
 		header = http.Header{"User-Agent": {opts.UserAgent}}
 	}
-	ws, resp, err := websocket.Dial(ctx, wsURL, opts.HTTPClient, header)
+	ws, resp, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{HTTPClient: opts.HTTPClient, HTTPHeader: header})
 	if err != nil {
 		he := &HandshakeError{URL: redactQuery(wsURL), Err: err}
 		he.Base = strings.TrimSuffix(he.URL, "/socket.io/")
@@ -184,11 +184,11 @@ func Dial(ctx context.Context, base string, opts Options) (*Client, error) {
 	ws.SetReadLimit(64 << 20) // the monitor list of a big install is megabytes
 	_, open, err := ws.Read(ctx)
 	if err != nil {
-		ws.Close()
+		ws.CloseNow()
 		return nil, fmt.Errorf("reading the Engine.IO handshake: %w", err)
 	}
 	if len(open) == 0 || open[0] != '0' || !json.Valid(open[1:]) {
-		ws.Close()
+		ws.CloseNow()
 		return nil, &ProtocolError{Msg: fmt.Sprintf("%s: no Engine.IO 4 handshake (got %.40q): is this Uptime Kuma?", redactQuery(wsURL), open)}
 	}
 	rctx, cancel := context.WithCancel(context.Background())
@@ -268,14 +268,14 @@ func (c *Client) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	_ = c.write(ctx, "41") // socket.io DISCONNECT
-	err := c.ws.Close()
+	err := c.ws.CloseNow() // a close handshake would wait for the server, up to 5 s
 	c.cancel()
 	<-c.done
 	return err
 }
 
 func (c *Client) write(ctx context.Context, msg string) error {
-	if err := c.ws.Write(ctx, []byte(msg)); err != nil {
+	if err := c.ws.Write(ctx, websocket.MessageText, []byte(msg)); err != nil {
 		return fmt.Errorf("sending to Uptime Kuma: %w", err)
 	}
 	return nil
@@ -285,12 +285,12 @@ func (c *Client) write(ctx context.Context, msg string) error {
 func (c *Client) read(ctx context.Context) {
 	defer close(c.done)
 	for {
-		text, data, err := c.ws.Read(ctx)
+		typ, data, err := c.ws.Read(ctx)
 		if err != nil {
 			c.stop(fmt.Errorf("%w: %v", ErrClosed, err))
 			return
 		}
-		if !text || len(data) == 0 {
+		if typ != websocket.MessageText || len(data) == 0 {
 			continue // binary attachments: no event opkuma uses has any
 		}
 		switch data[0] {
