@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/user"
 	"path/filepath"
 	"sort"
@@ -180,14 +179,9 @@ func (o *crontabOptions) read(env Env, args []string) ([]source, error) {
 			}
 		}
 	default:
-		out, err := exec.Command("crontab", "-l").Output()
+		out, err := crontab.ReadUser()
 		if err != nil {
-			why := err.Error()
-			var ee *exec.ExitError
-			if errors.As(err, &ee) && len(bytes.TrimSpace(ee.Stderr)) > 0 {
-				why = string(bytes.TrimSpace(ee.Stderr))
-			}
-			return nil, fmt.Errorf("crontab -l: %s: give a FILE, or - for standard input", why)
+			return nil, fmt.Errorf("%v: give a FILE, or - for standard input", err)
 		}
 		return sources, add("crontab -l", out)
 	}

@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/opkuma/opkuma/internal/crontab"
 )
 
 // WriteURLFile replaces path with content, mode 0600, atomically (see
@@ -108,7 +109,7 @@ func InstallFile(name string, old, data []byte) (string, error) {
 // (mode 0600, TIME from now). It returns the backup's path; *ChangedError
 // when the crontab is no longer old.
 func InstallUserCrontab(old, data []byte, dir string, now time.Time) (string, error) {
-	cur, err := exec.Command("crontab", "-l").Output()
+	cur, err := crontab.ReadUser()
 	if err != nil || !bytes.Equal(cur, old) {
 		return "", &ChangedError{}
 	}
@@ -116,10 +117,8 @@ func InstallUserCrontab(old, data []byte, dir string, now time.Time) (string, er
 	if err := WriteFileAtomic(backup, old, 0o600); err != nil {
 		return "", fmt.Errorf("backup of your crontab: %w (the crontab is unchanged)", err)
 	}
-	cmd := exec.Command("crontab", "-")
-	cmd.Stdin = bytes.NewReader(data)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("crontab -: %v: %s (the old crontab is in %s)", err, bytes.TrimSpace(out), backup)
+	if err := crontab.InstallUser(data); err != nil {
+		return "", fmt.Errorf("%w (the old crontab is in %s)", err, backup)
 	}
 	return backup, nil
 }
