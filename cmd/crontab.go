@@ -414,7 +414,7 @@ func (ad *advisor) row(file string, r crontab.Report, loc *time.Location, all bo
 	case err != nil:
 		row.Problems = append(row.Problems, problemRow{Problem: "bad-schedule", Message: err.Error(), Fix: "cron rejects this schedule: correct its fields (see crontab(5))"})
 	default:
-		row.Interval, row.Gap, row.Note = a.value(), seconds(a.gap.Length), a.warning()
+		row.Interval, row.Gap, row.Note = a.Value(), seconds(a.Gap.Length), a.warning()
 	}
 	return row
 }
@@ -599,7 +599,7 @@ func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {
 	case err != nil:
 		fmt.Fprintf(env.Stderr, "opkuma: line %d: no interval: %s\n", o.line, err)
 	default:
-		fmt.Fprintf(env.Stderr, "opkuma: line %d: set the monitor's Heartbeat Interval to %d s (largest gap %d s + margin)\n", o.line, a.interval, seconds(a.gap.Length))
+		fmt.Fprintf(env.Stderr, "opkuma: line %d: set the monitor's Heartbeat Interval to %d s (largest gap %d s + margin)\n", o.line, a.Interval, seconds(a.Gap.Length))
 		if w := a.warning(); w != "" {
 			fmt.Fprintf(env.Stderr, "opkuma: %s\n", w)
 		}

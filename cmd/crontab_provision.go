@@ -178,7 +178,7 @@ func (o *crontabOptions) selectJobs(env Env, src source, loc *time.Location, mar
 			fmt.Fprintf(env.Stdout, "%s: left as it is: %s\n", where, err)
 			continue
 		}
-		want := provision.Plan(a.interval, o.prov.kuma.retries, o.prov.kuma.retriesSet)
+		want := provision.Plan(a.Interval, o.prov.kuma.retries, o.prov.kuma.retriesSet)
 		want.Watch = watchSpec(env, where+": ", l.Schedule, locs[i], o.interval, marginSet)
 		jobs = append(jobs, &provisioned{line: l, where: where, Slot: provision.Slot{
 			Base: provision.JobName(src.lines, i, o.prov.nameFrom), Want: want}})

@@ -62,14 +62,11 @@ Examples:
 	}
 }
 
-// advice is a computed interval and how it was found.
+// advice is a computed interval (schedule.Advice) and the zone of its
+// schedule, for messages.
 type advice struct {
-	gap      schedule.Gap
-	margin   time.Duration
-	runtime  time.Duration
-	interval int64
-	loc      *time.Location
-	uncapped bool // the server takes any interval (Uptime Kuma 2.5+)
+	schedule.Advice
+	loc *time.Location
 }
 
 // uncapped reports whether Uptime Kuma version v takes any interval: 2.5.0
@@ -114,15 +111,7 @@ func (o *intervalOptions) advise(spec string, loc *time.Location, marginSet bool
 	if o.runtime < 0 || o.margin < 0 {
 		return advice{}, usageErrorf("--runtime and --margin must not be negative")
 	}
-	s, err := schedule.Parse(spec)
-	if err != nil {
-		return advice{}, err
-	}
 	from, err := o.start(loc)
-	if err != nil {
-		return advice{}, err
-	}
-	gap, err := s.Gap(loc, from, schedule.DefaultHorizon)
 	if err != nil {
 		return advice{}, err
 	}
@@ -130,12 +119,12 @@ func (o *intervalOptions) advise(spec string, loc *time.Location, marginSet bool
 	if err != nil {
 		return advice{}, err
 	}
-	a := advice{gap: gap, runtime: o.runtime, margin: schedule.Margin(gap.Length), loc: loc, uncapped: free}
+	margin := time.Duration(-1) // schedule.Margin of the gap
 	if marginSet {
-		a.margin = o.margin
+		margin = o.margin
 	}
-	a.interval = schedule.Interval(gap.Length, a.runtime, a.margin)
-	return a, nil
+	a, err := schedule.Advise(spec, loc, from, o.runtime, margin, free)
+	return advice{Advice: a, loc: loc}, err
 }
 
 func (o *intervalOptions) run(env Env, spec string, marginSet bool) error {
@@ -150,7 +139,7 @@ func (o *intervalOptions) run(env Env, spec string, marginSet bool) error {
 	if o.explain {
 		a.explain(env.Stdout, spec, marginSet)
 	} else {
-		fmt.Fprintln(env.Stdout, a.value())
+		fmt.Fprintln(env.Stdout, a.Value())
 	}
 	if w := a.warning(); w != "" {
 		fmt.Fprintf(env.Stderr, "opkuma: %s\n", w)
@@ -169,31 +158,21 @@ func (a advice) explain(w io.Writer, spec string, marginSet bool) {
 		zone = "the local time zone"
 	}
 	fmt.Fprintf(w, "schedule:      %s (times in %s)\n", spec, zone)
-	fmt.Fprintf(w, "largest gap:   %d s (%s), from %s to %s\n", seconds(a.gap.Length), a.gap.Length,
-		a.gap.From.In(a.loc).Format(layout), a.gap.To.In(a.loc).Format(layout))
-	fmt.Fprintf(w, "run time:    + %d s\n", seconds(a.runtime))
-	fmt.Fprintf(w, "margin:      + %d s (%s)\n", seconds(a.margin), how)
-	fmt.Fprintf(w, "interval:    = %d s: the monitor's Heartbeat Interval\n", a.interval)
+	fmt.Fprintf(w, "largest gap:   %d s (%s), from %s to %s\n", seconds(a.Gap.Length), a.Gap.Length,
+		a.Gap.From.In(a.loc).Format(layout), a.Gap.To.In(a.loc).Format(layout))
+	fmt.Fprintf(w, "run time:    + %d s\n", seconds(a.Runtime))
+	fmt.Fprintf(w, "margin:      + %d s (%s)\n", seconds(a.Margin), how)
+	fmt.Fprintf(w, "interval:    = %d s: the monitor's Heartbeat Interval\n", a.Interval)
 }
 
-// value is the Heartbeat Interval to set: the interval, or the largest
-// one Uptime Kuma up to 2.4 takes (warning says which Retries make up the
-// rest).
-func (a advice) value() int64 {
-	if !a.uncapped && a.interval > schedule.MaxInterval {
-		return schedule.MaxInterval
-	}
-	return a.interval
-}
-
-// warning tells when Uptime Kuma cannot take the interval.
+// warning tells when Uptime Kuma up to 2.4 cannot take the interval, and
+// what to set instead.
 func (a advice) warning() string {
-	if !a.uncapped && a.interval > schedule.MaxInterval {
-		retries := (a.interval + schedule.MaxInterval - 1) / schedule.MaxInterval
-		return fmt.Sprintf("%d s is more than Uptime Kuma's largest Heartbeat Interval (%d s, 24 days): set the interval to %d and Retries to %d with a Heartbeat Retry Interval of %d (the monitor shows PENDING in between), or run the job more often",
-			a.interval, schedule.MaxInterval, schedule.MaxInterval, retries-1, schedule.MaxInterval) + " (Uptime Kuma 2.5 and later take it: --kuma-version 2.5)"
+	if a.Value() == a.Interval {
+		return ""
 	}
-	return ""
+	return fmt.Sprintf("%d s is more than Uptime Kuma's largest Heartbeat Interval (%d s, 24 days): set the interval to %d and Retries to %d with a Heartbeat Retry Interval of %d (the monitor shows PENDING in between), or run the job more often (Uptime Kuma 2.5 and later take it: --kuma-version 2.5)",
+		a.Interval, schedule.MaxInterval, schedule.MaxInterval, a.Retries(), schedule.MaxInterval)
 }
 
 func seconds(d time.Duration) int64 { return int64((d + time.Second - 1) / time.Second) }

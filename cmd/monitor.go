@@ -388,7 +388,7 @@ func (o *monitorOptions) ensure(env Env, marginSet bool) error {
 	if err != nil {
 		return usageErrorf("--schedule: %v", err)
 	}
-	want := provision.Plan(a.interval, o.retries, o.retriesSet)
+	want := provision.Plan(a.Interval, o.retries, o.retriesSet)
 	want.Watch = watchSpec(env, "", o.schedule, loc, o.interval, marginSet)
 	if o.urlFile != "" {
 		if fi, err := os.Stat(filepath.Dir(o.urlFile)); err != nil || !fi.IsDir() {
@@ -490,7 +490,7 @@ func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
 				j.problems = append(j.problems, "schedule: "+err.Error())
 				continue
 			}
-			j.advised = a.interval
+			j.advised = a.Interval
 			if j.token, err = provision.JobToken(l.Command(), vars, env.Getenv, w); err != nil {
 				j.problems = append(j.problems, tokenProblem(err))
 			}

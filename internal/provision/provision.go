@@ -41,11 +41,11 @@ type Target struct {
 // default a new monitor gets). Beyond Uptime Kuma's largest interval,
 // retries at that interval cover the rest.
 func Plan(advised int64, retries int, set bool) Target {
-	if advised <= schedule.MaxInterval {
-		return Target{Interval: int(advised), Retries: retries, SetRetries: set}
+	interval, extra := schedule.Capped(advised)
+	if extra == 0 {
+		return Target{Interval: int(interval), Retries: retries, SetRetries: set}
 	}
-	n := (advised + schedule.MaxInterval - 1) / schedule.MaxInterval
-	return Target{Interval: schedule.MaxInterval, Retries: retries + int(n) - 1, RetryInterval: schedule.MaxInterval, SetRetries: set}
+	return Target{Interval: int(interval), Retries: retries + int(extra), RetryInterval: schedule.MaxInterval, SetRetries: set}
 }
 
 // retriesOff says whether have, an existing monitor's Retries, must

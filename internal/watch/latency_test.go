@@ -17,11 +17,11 @@ type kumaTimer struct{ interval, retries, retryInterval int64 }
 // `monitor ensure` sets it (provision.Plan, not imported while its
 // signature is in flux): the largest interval, Retries for the rest.
 func capped(advised int64) kumaTimer {
-	if advised <= schedule.MaxInterval {
-		return kumaTimer{interval: advised}
+	interval, retries := schedule.Capped(advised)
+	if retries == 0 {
+		return kumaTimer{interval: interval}
 	}
-	n := (advised + schedule.MaxInterval - 1) / schedule.MaxInterval
-	return kumaTimer{schedule.MaxInterval, n - 1, schedule.MaxInterval}
+	return kumaTimer{interval, retries, schedule.MaxInterval}
 }
 
 // kumaAlert is when Uptime Kuma's own timer turns a Push monitor DOWN after
