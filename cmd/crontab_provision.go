@@ -48,15 +48,8 @@ type provisioned struct {
 
 func (o *crontabOptions) wrapProvision(env Env, args []string, marginSet bool) error {
 	p := &o.prov
-	switch {
-	case o.url != "" || o.urlFile != "" || o.urlFileInsecure:
-		return usageErrorf("--provision writes one url-file per job in --url-dir: drop --url, --url-file and --url-file-insecure")
-	case p.nameFrom != provision.FromComment && p.nameFrom != provision.FromCommand:
-		return usageErrorf("--name-from %q: want comment or command", p.nameFrom)
-	case o.system:
-		return usageErrorf("--provision does not handle system crontabs (their jobs run as other users): use opkuma monitor ensure and crontab wrap --line for each job")
-	case p.write && len(args) == 1 && args[0] == "-":
-		return usageErrorf("--write cannot write back to standard input: give the FILE, or none for your crontab")
+	if err := o.checkProvision(args); err != nil {
+		return err
 	}
 	cr, err := p.kuma.server(env)
 	if err != nil {
@@ -88,30 +81,69 @@ func (o *crontabOptions) wrapProvision(env Env, args []string, marginSet bool) e
 		return err
 	}
 	defer s.close()
+	data, err := o.wrapJobs(env, s, src, jobs, dir)
+	if err != nil {
+		return err
+	}
+	if !p.write {
+		return o.dryRun(env, src, jobs, data)
+	}
+	if err := o.applyJobs(env, s, jobs, dir); err != nil {
+		return err
+	}
+	backup, err := installCrontab(src, data, dir)
+	if err != nil {
+		return err
+	}
+	o.auditWrapped(env, src, jobs, data, nil)
+	fmt.Fprintf(env.Stdout, "%s: %s wrapped; the crontab as it was is in %s\n", src.name, plural(len(jobs), "line", "lines"), backup)
+	return nil
+}
+
+// checkProvision rejects the flags --provision cannot take.
+func (o *crontabOptions) checkProvision(args []string) error {
+	p := &o.prov
+	switch {
+	case o.url != "" || o.urlFile != "" || o.urlFileInsecure:
+		return usageErrorf("--provision writes one url-file per job in --url-dir: drop --url, --url-file and --url-file-insecure")
+	case p.nameFrom != provision.FromComment && p.nameFrom != provision.FromCommand:
+		return usageErrorf("--name-from %q: want comment or command", p.nameFrom)
+	case o.system:
+		return usageErrorf("--provision does not handle system crontabs (their jobs run as other users): use opkuma monitor ensure and crontab wrap --line for each job")
+	case p.write && len(args) == 1 && args[0] == "-":
+		return usageErrorf("--write cannot write back to standard input: give the FILE, or none for your crontab")
+	}
+	return nil
+}
+
+// wrapJobs names each job's monitor and url-file, and returns the crontab
+// with every job's line wrapped.
+func (o *crontabOptions) wrapJobs(env Env, s *session, src source, jobs []*provisioned, dir string) ([]byte, error) {
 	slots := make([]*provision.Slot, len(jobs))
 	for i, j := range jobs {
 		slots[i] = &j.Slot
 	}
 	var noName *provision.NoFreeNameError
-	err = provision.AssignNames(slots, s.monitors, provision.TakenTokens(src.lines, env.Getenv, wrapper(env)), p.tag, dir)
+	err := provision.AssignNames(slots, s.monitors, provision.TakenTokens(src.lines, env.Getenv, wrapper(env)), o.prov.tag, dir)
 	if errors.As(err, &noName) {
-		return fmt.Errorf("%s: %w", jobs[noName.Index].where, err)
+		return nil, fmt.Errorf("%s: %w", jobs[noName.Index].where, err)
 	} else if err != nil {
-		return err
+		return nil, err
 	}
 	wrapped := map[int]string{}
 	for _, j := range jobs {
 		prefix := caller(src.lines[:j.line.Number]) + " run --url-file " + crontab.QuoteWord(j.URLFile) + " --"
 		if j.wrapped, err = j.line.Wrap(prefix); err != nil {
-			return &exitError{code: exitFailure, msg: err.Error()}
+			return nil, &exitError{code: exitFailure, msg: err.Error()}
 		}
 		wrapped[j.line.Number] = j.wrapped
 	}
-	data := provision.ReplaceLines(src.data, wrapped)
+	return provision.ReplaceLines(src.data, wrapped), nil
+}
 
-	if !p.write {
-		return o.dryRun(env, src, jobs, data)
-	}
+// applyJobs creates or updates each job's monitor and writes its url-file;
+// the crontab is not touched yet.
+func (o *crontabOptions) applyJobs(env Env, s *session, jobs []*provisioned, dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("--url-dir: %w", err)
 	}
@@ -127,16 +159,10 @@ func (o *crontabOptions) wrapProvision(env Env, args []string, marginSet bool) e
 		if err := usable(env, m, "", ", then run again (the crontab is unchanged)"); err != nil {
 			return err
 		}
-		if err := p.kuma.savePushURL(env, j.where+": ", j.URLFile, m.PushToken); err != nil {
+		if err := o.prov.kuma.savePushURL(env, j.where+": ", j.URLFile, m.PushToken); err != nil {
 			return fmt.Errorf("%s: url-file: %w (the crontab is unchanged)", j.where, err)
 		}
 	}
-	backup, err := installCrontab(src, data, dir)
-	if err != nil {
-		return err
-	}
-	o.auditWrapped(env, src, jobs, data, nil)
-	fmt.Fprintf(env.Stdout, "%s: %s wrapped; the crontab as it was is in %s\n", src.name, plural(len(jobs), "line", "lines"), backup)
 	return nil
 }
 
