@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/user"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -124,80 +124,35 @@ Examples:
 	}
 }
 
-// source is one crontab read.
-type source struct {
-	name  string
-	data  []byte
-	lines []crontab.Line
-}
-
-// read returns the crontabs named by args: a file, - for stdin, or by
-// default the user's (crontab -l) or, with --system, /etc/crontab and
-// /etc/cron.d/*.
-func (o *crontabOptions) read(env Env, args []string) ([]source, error) {
+// readCrontabs returns the crontabs named by args (crontab.Read): a file,
+// - for stdin, or by default the user's (crontab -l) or, with system,
+// /etc/crontab and /etc/cron.d/*.
+func readCrontabs(env Env, args []string, system bool) ([]crontab.Source, error) {
 	if len(args) > 1 {
 		return nil, usageErrorf("one FILE at most, got %d", len(args))
 	}
-	var sources []source
-	add := func(name string, data []byte) error {
-		lines, err := crontab.Parse(bytes.NewReader(data), o.system)
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		sources = append(sources, source{name: name, data: data, lines: lines})
-		return nil
+	arg := ""
+	if len(args) == 1 {
+		arg = args[0]
 	}
-	switch {
-	case len(args) == 1 && args[0] == "-":
-		data, err := io.ReadAll(env.Stdin)
-		if err != nil {
-			return nil, fmt.Errorf("reading standard input: %w", err)
-		}
-		return sources, add("-", data)
-	case len(args) == 1:
-		data, err := os.ReadFile(args[0])
-		if err != nil {
-			return nil, usageErrorf("%v", err)
-		}
-		return sources, add(args[0], data)
-	case o.system:
-		files, _ := filepath.Glob("/etc/cron.d/*")
-		sort.Strings(files)
-		for _, f := range append([]string{"/etc/crontab"}, files...) {
-			if !crontab.CronReads(f) {
-				continue
-			}
-			data, err := os.ReadFile(f)
-			if err != nil {
-				if errors.Is(err, os.ErrNotExist) {
-					continue
-				}
-				return nil, err
-			}
-			if err := add(f, data); err != nil {
-				return nil, err
-			}
-		}
-	default:
-		out, err := crontab.ReadUser()
-		if err != nil {
-			return nil, fmt.Errorf("%v: give a FILE, or - for standard input", err)
-		}
-		return sources, add("crontab -l", out)
+	sources, err := crontab.Read(arg, env.Stdin, system)
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Path == arg {
+		return nil, usageErrorf("%v", err)
 	}
-	return sources, nil
+	return sources, err
 }
 
 // readOne returns the one crontab args name (see read), which has line
 // --line when it is given.
-func (o *crontabOptions) readOne(env Env, args []string) (source, error) {
-	sources, err := o.read(env, args)
+func (o *crontabOptions) readOne(env Env, args []string) (crontab.Source, error) {
+	sources, err := readCrontabs(env, args, o.system)
 	if err != nil {
-		return source{}, err
+		return crontab.Source{}, err
 	}
 	src := sources[0]
-	if o.line > len(src.lines) {
-		return source{}, usageErrorf("--line %d: %s has %d lines", o.line, src.name, len(src.lines))
+	if o.line > len(src.Lines) {
+		return crontab.Source{}, usageErrorf("--line %d: %s has %d lines", o.line, src.Name, len(src.Lines))
 	}
 	return src, nil
 }
@@ -345,7 +300,7 @@ func homeDir(env Env) func(string) (string, error) {
 // line, the interval its monitor needs and each problem with its fix; jobs
 // without opkuma get one summary line. Exit 1 when a problem was found.
 func (o *crontabOptions) audit(env Env, args []string, marginSet bool) error {
-	sources, err := o.read(env, args)
+	sources, err := readCrontabs(env, args, o.system)
 	if err != nil {
 		return err
 	}
@@ -361,9 +316,9 @@ func (o *crontabOptions) audit(env Env, args []string, marginSet bool) error {
 	var res auditResult
 	var others []string
 	for _, src := range sources {
-		locs := crontab.Zones(src.lines, loc)
-		for _, r := range au.Audit(src.lines) {
-			row := ad.row(src.name, r, locs[r.Line.Number-1], o.json)
+		locs := crontab.Zones(src.Lines, loc)
+		for _, r := range au.Audit(src.Lines) {
+			row := ad.row(src.Name, r, locs[r.Line.Number-1], o.json)
 			if r.Line.Kind == crontab.Job {
 				res.Total++
 			}
@@ -574,15 +529,15 @@ func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {
 	if err != nil {
 		return err
 	}
-	l := src.lines[o.line-1]
+	l := src.Lines[o.line-1]
 	if u := l.UserField(isUser); u != "" {
 		return usageErrorf("line %d looks like a system crontab's line (%s is a user): give --system to wrap the command after the user field", o.line, u)
 	}
-	wrapped, err := l.Wrap(caller(src.lines[:o.line]) + " run" + options + " --")
+	wrapped, err := l.Wrap(caller(src.Lines[:o.line]) + " run" + options + " --")
 	if err != nil {
 		return &exitError{code: exitFailure, msg: err.Error()}
 	}
-	data := provision.ReplaceLines(src.data, map[int]string{o.line: wrapped})
+	data := provision.ReplaceLines(src.Data, map[int]string{o.line: wrapped})
 	if _, err := env.Stdout.Write(data); err != nil {
 		return err
 	}
@@ -591,7 +546,7 @@ func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {
 	if err != nil {
 		return err
 	}
-	a, err := o.interval.advise(l.Schedule, crontab.Zones(src.lines[:o.line], loc)[o.line-1], marginSet)
+	a, err := o.interval.advise(l.Schedule, crontab.Zones(src.Lines[:o.line], loc)[o.line-1], marginSet)
 	var ue *usageError
 	switch {
 	case errors.As(err, &ue):

@@ -72,7 +72,7 @@ func (o *crontabOptions) wrapProvision(env Env, args []string, marginSet bool) e
 		return err
 	}
 	if len(jobs) == 0 {
-		fmt.Fprintf(env.Stdout, "%s: nothing to wrap: every job with a schedule runs under opkuma run already\n", src.name)
+		fmt.Fprintf(env.Stdout, "%s: nothing to wrap: every job with a schedule runs under opkuma run already\n", src.Name)
 		return nil
 	}
 
@@ -96,7 +96,7 @@ func (o *crontabOptions) wrapProvision(env Env, args []string, marginSet bool) e
 		return err
 	}
 	o.auditWrapped(env, src, jobs, data, nil)
-	fmt.Fprintf(env.Stdout, "%s: %s wrapped; the crontab as it was is in %s\n", src.name, plural(len(jobs), "line", "lines"), backup)
+	fmt.Fprintf(env.Stdout, "%s: %s wrapped; the crontab as it was is in %s\n", src.Name, plural(len(jobs), "line", "lines"), backup)
 	return nil
 }
 
@@ -118,13 +118,13 @@ func (o *crontabOptions) checkProvision(args []string) error {
 
 // wrapJobs names each job's monitor and url-file, and returns the crontab
 // with every job's line wrapped.
-func (o *crontabOptions) wrapJobs(env Env, s *session, src source, jobs []*provisioned, dir string) ([]byte, error) {
+func (o *crontabOptions) wrapJobs(env Env, s *session, src crontab.Source, jobs []*provisioned, dir string) ([]byte, error) {
 	slots := make([]*provision.Slot, len(jobs))
 	for i, j := range jobs {
 		slots[i] = &j.Slot
 	}
 	var noName *provision.NoFreeNameError
-	err := provision.AssignNames(slots, s.monitors, provision.TakenTokens(src.lines, env.Getenv, wrapper(env)), o.prov.tag, dir)
+	err := provision.AssignNames(slots, s.monitors, provision.TakenTokens(src.Lines, env.Getenv, wrapper(env)), o.prov.tag, dir)
 	if errors.As(err, &noName) {
 		return nil, fmt.Errorf("%s: %w", jobs[noName.Index].where, err)
 	} else if err != nil {
@@ -132,13 +132,13 @@ func (o *crontabOptions) wrapJobs(env Env, s *session, src source, jobs []*provi
 	}
 	wrapped := map[int]string{}
 	for _, j := range jobs {
-		prefix := caller(src.lines[:j.line.Number]) + " run --url-file " + crontab.QuoteWord(j.URLFile) + " --"
+		prefix := caller(src.Lines[:j.line.Number]) + " run --url-file " + crontab.QuoteWord(j.URLFile) + " --"
 		if j.wrapped, err = j.line.Wrap(prefix); err != nil {
 			return nil, &exitError{code: exitFailure, msg: err.Error()}
 		}
 		wrapped[j.line.Number] = j.wrapped
 	}
-	return provision.ReplaceLines(src.data, wrapped), nil
+	return provision.ReplaceLines(src.Data, wrapped), nil
 }
 
 // applyJobs creates or updates each job's monitor and writes its url-file;
@@ -177,14 +177,14 @@ func (j *provisioned) note() string {
 // selectJobs returns the jobs to wrap: line --line, or every job not under
 // opkuma run, with the monitor settings their schedules need. Jobs that
 // have no interval (@reboot, a schedule cron rejects) are told and left.
-func (o *crontabOptions) selectJobs(env Env, src source, loc *time.Location, marginSet bool) ([]*provisioned, error) {
+func (o *crontabOptions) selectJobs(env Env, src crontab.Source, loc *time.Location, marginSet bool) ([]*provisioned, error) {
 	if err := o.checkAdvice(loc, marginSet); err != nil {
 		return nil, err
 	}
 	ad := &advisor{o: &o.interval, marginSet: marginSet}
-	locs := crontab.Zones(src.lines, loc)
+	locs := crontab.Zones(src.Lines, loc)
 	var jobs []*provisioned
-	for i, l := range src.lines {
+	for i, l := range src.Lines {
 		if o.line > 0 && l.Number != o.line {
 			continue
 		}
@@ -195,7 +195,7 @@ func (o *crontabOptions) selectJobs(env Env, src source, loc *time.Location, mar
 			}
 			continue
 		}
-		where := fmt.Sprintf("%s:%d", src.name, l.Number)
+		where := fmt.Sprintf("%s:%d", src.Name, l.Number)
 		if u := l.UserField(isUser); u != "" {
 			return nil, usageErrorf("%s looks like a system crontab's line (%s is a user): give --system to wrap the command after the user field", where, u)
 		}
@@ -207,14 +207,14 @@ func (o *crontabOptions) selectJobs(env Env, src source, loc *time.Location, mar
 		want := provision.Plan(a.Interval, o.prov.kuma.retries, o.prov.kuma.retriesSet)
 		want.Watch = watchSpec(env, where+": ", l.Schedule, locs[i], o.interval, marginSet)
 		jobs = append(jobs, &provisioned{line: l, where: where, Slot: provision.Slot{
-			Base: provision.JobName(src.lines, i, o.prov.nameFrom), Want: want}})
+			Base: provision.JobName(src.Lines, i, o.prov.nameFrom), Want: want}})
 	}
 	return jobs, nil
 }
 
 // dryRun says what --write would do, and what the audit would say of the
 // new lines, and changes nothing.
-func (o *crontabOptions) dryRun(env Env, src source, jobs []*provisioned, data []byte) error {
+func (o *crontabOptions) dryRun(env Env, src crontab.Source, jobs []*provisioned, data []byte) error {
 	creates, updates, files := 0, 0, 0
 	missing := map[string]bool{}
 	for _, j := range jobs {
@@ -242,14 +242,14 @@ func (o *crontabOptions) dryRun(env Env, src source, jobs []*provisioned, data [
 	}
 	o.auditWrapped(env, src, jobs, data, missing)
 	fmt.Fprintf(env.Stdout, "dry run, nothing changed: --write creates %s, updates %d, writes %s and wraps %s of %s\n",
-		plural(creates, "monitor", "monitors"), updates, plural(files, "url-file", "url-files"), plural(len(jobs), "line", "lines"), src.name)
+		plural(creates, "monitor", "monitors"), updates, plural(files, "url-file", "url-files"), plural(len(jobs), "line", "lines"), src.Name)
 	return nil
 }
 
 // auditWrapped prints on stderr what the audit finds in the wrapped lines
 // of data, but for a bare % the job had (the user's), and for url-files
 // listed in missing (a dry run writes none).
-func (o *crontabOptions) auditWrapped(env Env, src source, jobs []*provisioned, data []byte, missing map[string]bool) {
+func (o *crontabOptions) auditWrapped(env Env, src crontab.Source, jobs []*provisioned, data []byte, missing map[string]bool) {
 	lines, err := crontab.Parse(bytes.NewReader(data), o.system)
 	if err != nil {
 		return
@@ -270,7 +270,7 @@ func (o *crontabOptions) auditWrapped(env Env, src source, jobs []*provisioned, 
 				continue
 			}
 			msg, fix := describe(f, r.Line)
-			fmt.Fprintln(env.Stderr, pusher.Redact(fmt.Sprintf("opkuma: %s:%d: %s; fix: %s", src.name, r.Line.Number, msg, fix)))
+			fmt.Fprintln(env.Stderr, pusher.Redact(fmt.Sprintf("opkuma: %s:%d: %s; fix: %s", src.Name, r.Line.Number, msg, fix)))
 		}
 	}
 }
@@ -279,15 +279,15 @@ func (o *crontabOptions) auditWrapped(env Env, src source, jobs []*provisioned, 
 // backup whose path it returns: FILE~ beside a file, or DIR/crontab-TIME.bak
 // for the user's crontab, which is then installed with crontab -. It
 // refuses when the crontab changed since it was read.
-func installCrontab(src source, data []byte, dir string) (string, error) {
+func installCrontab(src crontab.Source, data []byte, dir string) (string, error) {
 	var (
 		backup string
 		err    error
 	)
-	if src.name != "crontab -l" {
-		backup, err = provision.InstallFile(src.name, src.data, data)
+	if src.Name != "crontab -l" {
+		backup, err = provision.InstallFile(src.Name, src.Data, data)
 	} else {
-		backup, err = provision.InstallUserCrontab(src.data, data, dir, time.Now())
+		backup, err = provision.InstallUserCrontab(src.Data, data, dir, time.Now())
 	}
 	var changed *provision.ChangedError
 	switch {

@@ -459,7 +459,7 @@ func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
 	if err != nil {
 		return err
 	}
-	sources, err := (&crontabOptions{system: o.system}).read(env, args)
+	sources, err := readCrontabs(env, args, o.system)
 	if err != nil {
 		return err
 	}
@@ -470,16 +470,16 @@ func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
 	w := wrapper(env)
 	var jobs []*checked
 	for _, src := range sources {
-		locs := crontab.Zones(src.lines, loc0)
+		locs := crontab.Zones(src.Lines, loc0)
 		vars := map[string]string{}
-		for i, l := range src.lines {
+		for i, l := range src.Lines {
 			if l.Kind == crontab.Env {
 				vars[l.Name] = l.Value
 			}
 			if l.Kind != crontab.Job || !l.Monitored() {
 				continue
 			}
-			j := &checked{where: fmt.Sprintf("%s:%d", src.name, l.Number), schedule: l.Schedule, loc: locs[i]}
+			j := &checked{where: fmt.Sprintf("%s:%d", src.Name, l.Number), schedule: l.Schedule, loc: locs[i]}
 			jobs = append(jobs, j)
 			a, err := o.interval.advise(l.Schedule, locs[i], marginSet)
 			var ue *usageError
