@@ -463,9 +463,29 @@ func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
 	if err != nil {
 		return err
 	}
-	loc0, err := o.interval.location()
+	jobs, err := o.checkedJobs(env, sources, marginSet)
 	if err != nil {
 		return err
+	}
+	if len(jobs) == 0 {
+		fmt.Fprintln(env.Stdout, "no job runs under opkuma run: nothing to check")
+		return nil
+	}
+	s, err := o.connect(cr)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	return o.compareAll(env, s, jobs)
+}
+
+// checkedJobs lists the jobs of sources that run under opkuma run, each
+// with the interval its schedule needs and its push token, or the problem
+// that keeps them from being checked.
+func (o *monitorOptions) checkedJobs(env Env, sources []crontab.Source, marginSet bool) ([]*checked, error) {
+	loc0, err := o.interval.location()
+	if err != nil {
+		return nil, err
 	}
 	w := wrapper(env)
 	var jobs []*checked
@@ -484,7 +504,7 @@ func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
 			a, err := o.interval.advise(l.Schedule, locs[i], marginSet)
 			var ue *usageError
 			if errors.As(err, &ue) {
-				return err
+				return nil, err
 			}
 			if err != nil {
 				j.problems = append(j.problems, "schedule: "+err.Error())
@@ -496,16 +516,12 @@ func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
 			}
 		}
 	}
-	if len(jobs) == 0 {
-		fmt.Fprintln(env.Stdout, "no job runs under opkuma run: nothing to check")
-		return nil
-	}
+	return jobs, nil
+}
 
-	s, err := o.connect(cr)
-	if err != nil {
-		return err
-	}
-	defer s.close()
+// compareAll compares each job with its monitor, prints a line per job,
+// and fails when any drifts.
+func (o *monitorOptions) compareAll(env Env, s *session, jobs []*checked) error {
 	byToken := map[string]kumaapi.Monitor{}
 	for _, m := range s.monitors {
 		if m.PushToken != "" {
@@ -535,17 +551,17 @@ func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
 		drift++
 		fmt.Fprintf(env.Stdout, "%s: %s: drift: %s%s\n", j.where, name, strings.Join(j.problems, "; "), note)
 	}
-	if drift > 0 {
-		fix := "opkuma monitor ensure"
-		if o.retriesSet {
-			fix += fmt.Sprintf(" --retries %d", o.retries)
-		}
-		if paused {
-			fix += " (--resume for a paused one)"
-		}
-		return &exitError{code: exitFailure, msg: fmt.Sprintf("%d of %d opkuma jobs drift from their monitors: see above; %s sets a monitor right", drift, len(jobs), fix)}
+	if drift == 0 {
+		return nil
 	}
-	return nil
+	fix := "opkuma monitor ensure"
+	if o.retriesSet {
+		fix += fmt.Sprintf(" --retries %d", o.retries)
+	}
+	if paused {
+		fix += " (--resume for a paused one)"
+	}
+	return &exitError{code: exitFailure, msg: fmt.Sprintf("%d of %d opkuma jobs drift from their monitors: see above; %s sets a monitor right", drift, len(jobs), fix)}
 }
 
 // compare adds to j how its monitor m differs from want, and what
