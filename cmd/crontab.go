@@ -511,19 +511,9 @@ func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {
 	case o.system && len(args) == 0:
 		return usageErrorf("give the FILE to wrap a line of (or - for standard input)")
 	}
-	var options string
-	if o.urlFile != "" {
-		options = " --url-file " + crontab.QuoteWord(o.urlFile)
-		if o.urlFileInsecure {
-			options += " --url-file-insecure"
-		}
-	} else {
-		if _, err := pusher.ParseEndpoint(o.url); err != nil {
-			return fmt.Errorf("--url: %w", err)
-		}
-		// Always in single quotes: a URL as Uptime Kuma shows it holds
-		// & and ?, which sh would cut or expand.
-		options = " --url '" + strings.ReplaceAll(o.url, "'", `'\''`) + "'"
+	options, err := o.wrapOptions()
+	if err != nil {
+		return err
 	}
 	src, err := o.readOne(env, args)
 	if err != nil {
@@ -541,11 +531,34 @@ func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {
 	if _, err := env.Stdout.Write(data); err != nil {
 		return err
 	}
+	return o.wrapNotes(env, src, data, marginSet)
+}
 
+// wrapOptions are the options of opkuma run that wrap writes before --.
+func (o *crontabOptions) wrapOptions() (string, error) {
+	if o.urlFile != "" {
+		options := " --url-file " + crontab.QuoteWord(o.urlFile)
+		if o.urlFileInsecure {
+			options += " --url-file-insecure"
+		}
+		return options, nil
+	}
+	if _, err := pusher.ParseEndpoint(o.url); err != nil {
+		return "", fmt.Errorf("--url: %w", err)
+	}
+	// Always in single quotes: a URL as Uptime Kuma shows it holds & and
+	// ?, which sh would cut or expand.
+	return " --url " + shellword.Single(o.url), nil
+}
+
+// wrapNotes says on stderr the interval the wrapped line's monitor needs,
+// and what the audit finds in the new line.
+func (o *crontabOptions) wrapNotes(env Env, src crontab.Source, data []byte, marginSet bool) error {
 	loc, err := o.interval.location()
 	if err != nil {
 		return err
 	}
+	l := src.Lines[o.line-1]
 	a, err := o.interval.advise(l.Schedule, crontab.Zones(src.Lines[:o.line], loc)[o.line-1], marginSet)
 	var ue *usageError
 	switch {
@@ -554,12 +567,11 @@ func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {
 	case err != nil:
 		fmt.Fprintf(env.Stderr, "opkuma: line %d: no interval: %s\n", o.line, err)
 	default:
-		fmt.Fprintf(env.Stderr, "opkuma: line %d: set the monitor's Heartbeat Interval to %d s (largest gap %d s + margin)\n", o.line, a.Interval, seconds(a.Gap.Length))
+		fmt.Fprintf(env.Stderr, "opkuma: line %d: set the monitor's Heartbeat Interval to %d s (largest gap %d s + margin)\n", o.line, a.Value(), seconds(a.Gap.Length))
 		if w := a.warning(); w != "" {
 			fmt.Fprintf(env.Stderr, "opkuma: %s\n", w)
 		}
 	}
-	// What the audit would say of the new line.
 	lines, err := crontab.Parse(bytes.NewReader(data), o.system)
 	if err != nil {
 		return err
