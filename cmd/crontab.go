@@ -73,11 +73,18 @@ Examples:
 		Action: func(c *cli.Context) error {
 			return o.audit(env, c.Args().Slice(), c.IsSet("margin"))
 		},
-		Subcommands: []*cli.Command{{
-			Name:      "wrap",
-			Usage:     "print the crontab with one job's command wrapped by opkuma run; or, with --provision, set up every job's monitor",
-			ArgsUsage: "[FILE|-] --line N (--url-file PATH | --url URL)  |  [FILE|-] --provision --kuma URL --user USER [--write]",
-			Description: `Prints the crontab to standard output with line N's command run under
+		Subcommands: []*cli.Command{crontabWrapCommand(env, o, common)},
+	}
+}
+
+// crontabWrapCommand is "opkuma crontab wrap", with the flags common to
+// crontab's commands.
+func crontabWrapCommand(env Env, o *crontabOptions, common func() []cli.Flag) *cli.Command {
+	return &cli.Command{
+		Name:      "wrap",
+		Usage:     "print the crontab with one job's command wrapped by opkuma run; or, with --provision, set up every job's monitor",
+		ArgsUsage: "[FILE|-] --line N (--url-file PATH | --url URL)  |  [FILE|-] --provision --kuma URL --user USER [--write]",
+		Description: `Prints the crontab to standard output with line N's command run under
 opkuma run --url-file PATH -- (or --url 'URL'), every other byte unchanged, and
 the recommended Heartbeat Interval on standard error, with anything the audit
 (opkuma crontab) finds in the new line. It edits no file: pipe it to
@@ -102,25 +109,24 @@ Examples:
    crontab -l | opkuma crontab wrap - --line 5 --url-file ~/.config/opkuma/backup.url | crontab -
    opkuma crontab wrap --provision --kuma https://kuma.example.com --user admin --password-file ~/.config/opkuma/kuma.pass
    opkuma crontab wrap --provision --kuma https://kuma.example.com --user admin --password-file ~/.config/opkuma/kuma.pass --write`,
-			Flags: append(append(common(),
-				&cli.IntFlag{Name: "line", Usage: "the job's line `N`umber (see opkuma crontab)", Destination: &o.line},
-				&cli.StringFlag{Name: "url-file", Usage: "the wrapped job reads its push URL from `FILE`", Destination: &o.urlFile},
-				&cli.StringFlag{Name: "url", Usage: "the wrapped job pushes to `URL` (visible in the crontab and in ps: prefer --url-file)", Destination: &o.url},
-				&boolFlag{Name: "url-file-insecure", Usage: "pass --url-file-insecure on to the wrapped job", Destination: &o.urlFileInsecure},
-			), provisionFlags(&o.prov)...),
-			OnUsageError: onUsageError,
-			Action: func(c *cli.Context) error {
-				if o.prov.enabled {
-					return o.wrapProvision(env, c.Args().Slice(), c.IsSet("margin"))
+		Flags: append(append(common(),
+			&cli.IntFlag{Name: "line", Usage: "the job's line `N`umber (see opkuma crontab)", Destination: &o.line},
+			&cli.StringFlag{Name: "url-file", Usage: "the wrapped job reads its push URL from `FILE`", Destination: &o.urlFile},
+			&cli.StringFlag{Name: "url", Usage: "the wrapped job pushes to `URL` (visible in the crontab and in ps: prefer --url-file)", Destination: &o.url},
+			&boolFlag{Name: "url-file-insecure", Usage: "pass --url-file-insecure on to the wrapped job", Destination: &o.urlFileInsecure},
+		), provisionFlags(&o.prov)...),
+		OnUsageError: onUsageError,
+		Action: func(c *cli.Context) error {
+			if o.prov.enabled {
+				return o.wrapProvision(env, c.Args().Slice(), c.IsSet("margin"))
+			}
+			for _, f := range provisionFlags(&provisionOptions{}) {
+				if name := f.Names()[0]; name != "provision" && c.IsSet(name) {
+					return usageErrorf("--%s works with --provision only", name)
 				}
-				for _, f := range provisionFlags(&provisionOptions{}) {
-					if name := f.Names()[0]; name != "provision" && c.IsSet(name) {
-						return usageErrorf("--%s works with --provision only", name)
-					}
-				}
-				return o.wrap(env, c.Args().Slice(), c.IsSet("margin"))
-			},
-		}},
+			}
+			return o.wrap(env, c.Args().Slice(), c.IsSet("margin"))
+		},
 	}
 }
 
