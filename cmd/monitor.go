@@ -89,11 +89,17 @@ func monitorCommand(env Env) *cli.Command {
 			}
 			return cli.ShowSubcommandHelp(c)
 		},
-		Subcommands: []*cli.Command{{
-			Name:      "ensure",
-			Usage:     "create or update the Push monitor of one job and save its push URL",
-			ArgsUsage: " ",
-			Description: `Logs in to Uptime Kuma (over its socket.io API, as its web UI does) and makes
+		Subcommands: []*cli.Command{ensureCommand(env, o, server), checkCommand(env, o, server), watchCommand(env, o)},
+	}
+}
+
+// ensureCommand is "opkuma monitor ensure".
+func ensureCommand(env Env, o *monitorOptions, server func() []cli.Flag) *cli.Command {
+	return &cli.Command{
+		Name:      "ensure",
+		Usage:     "create or update the Push monitor of one job and save its push URL",
+		ArgsUsage: " ",
+		Description: `Logs in to Uptime Kuma (over its socket.io API, as its web UI does) and makes
 sure a Push monitor named NAME exists with the Heartbeat Interval the job's
 schedule needs (the number opkuma interval prints for the same flags). A
 missing monitor is created with a new random push token and Retries 0 (alert
@@ -112,25 +118,30 @@ Examples:
      --password-file ~/.config/opkuma/kuma.pass --name backup \
      --schedule '0 3 * * *' --runtime 20m --url-file ~/.config/opkuma/backup.url
    0 3 * * *  /usr/local/bin/opkuma run --url-file ~/.config/opkuma/backup.url -- /usr/local/bin/backup.sh`,
-			Flags: append(append(server(), intervalFlags(&o.interval)...),
-				&cli.StringFlag{Name: "name", Usage: "the monitor's `NAME`", Destination: &o.name},
-				&cli.StringFlag{Name: "schedule", Usage: "the job's cron `SCHEDULE` (5 fields or @daily...), quoted", Destination: &o.schedule},
-				&cli.StringFlag{Name: "url-file", Usage: "write the push URL to `FILE` (mode 0600, replaced atomically)", Destination: &o.urlFile},
-				tagFlag(&o.tag),
-				&boolFlag{Name: "resume", Usage: "resume the monitor if it is paused in Uptime Kuma (else it stays paused)", Destination: &o.resume},
-			),
-			OnUsageError: onUsageError,
-			Action: func(c *cli.Context) error {
-				if c.Args().Present() {
-					return usageErrorf("unexpected argument %q: opkuma monitor ensure takes flags only (quote the --schedule)", c.Args().First())
-				}
-				return o.ensure(env, c.IsSet("margin"))
-			},
-		}, {
-			Name:      "check",
-			Usage:     "compare a crontab's opkuma jobs with their monitors; exit 1 on drift",
-			ArgsUsage: "[FILE|-]",
-			Description: `Reads a crontab (FILE, - for standard input, or the output of crontab -l), and
+		Flags: append(append(server(), intervalFlags(&o.interval)...),
+			&cli.StringFlag{Name: "name", Usage: "the monitor's `NAME`", Destination: &o.name},
+			&cli.StringFlag{Name: "schedule", Usage: "the job's cron `SCHEDULE` (5 fields or @daily...), quoted", Destination: &o.schedule},
+			&cli.StringFlag{Name: "url-file", Usage: "write the push URL to `FILE` (mode 0600, replaced atomically)", Destination: &o.urlFile},
+			tagFlag(&o.tag),
+			&boolFlag{Name: "resume", Usage: "resume the monitor if it is paused in Uptime Kuma (else it stays paused)", Destination: &o.resume},
+		),
+		OnUsageError: onUsageError,
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return usageErrorf("unexpected argument %q: opkuma monitor ensure takes flags only (quote the --schedule)", c.Args().First())
+			}
+			return o.ensure(env, c.IsSet("margin"))
+		},
+	}
+}
+
+// checkCommand is "opkuma monitor check".
+func checkCommand(env Env, o *monitorOptions, server func() []cli.Flag) *cli.Command {
+	return &cli.Command{
+		Name:      "check",
+		Usage:     "compare a crontab's opkuma jobs with their monitors; exit 1 on drift",
+		ArgsUsage: "[FILE|-]",
+		Description: `Reads a crontab (FILE, - for standard input, or the output of crontab -l), and
 for each job run under opkuma run finds its monitor by the push token of its
 --url, --url-file or OPKUMA_URL, then checks that the monitor exists, is a
 Push monitor, is active (not paused), has a Heartbeat Interval at least the
@@ -140,13 +151,12 @@ a note). Prints one line per job; exits 1 when any drifts.
 
 Examples:
    crontab -l | opkuma monitor check --kuma https://kuma.example.com --user admin --password-file ~/.config/opkuma/kuma.pass -`,
-			Flags: append(append(server(), intervalFlags(&o.interval)...),
-				&boolFlag{Name: "system", Usage: "system crontab format, with a user field; without FILE, read /etc/crontab and /etc/cron.d", Destination: &o.system}),
-			OnUsageError: onUsageError,
-			Action: func(c *cli.Context) error {
-				return o.check(env, c.Args().Slice(), c.IsSet("margin"))
-			},
-		}, watchCommand(env, o)},
+		Flags: append(append(server(), intervalFlags(&o.interval)...),
+			&boolFlag{Name: "system", Usage: "system crontab format, with a user field; without FILE, read /etc/crontab and /etc/cron.d", Destination: &o.system}),
+		OnUsageError: onUsageError,
+		Action: func(c *cli.Context) error {
+			return o.check(env, c.Args().Slice(), c.IsSet("margin"))
+		},
 	}
 }
 
