@@ -53,13 +53,7 @@ func (s *Server) ctlJSON(v any, args ...string) error {
 // override kuma-ctl's defaults (type push, interval 3600, maxretries 0,
 // no notification), e.g. {"name": "x", "notificationIDList": {"1": true}}.
 func (s *Server) AddMonitor(fields map[string]any) (Monitor, error) {
-	if fields == nil {
-		fields = map[string]any{}
-	}
-	if _, ok := fields["name"]; !ok {
-		fields["name"] = "opkuma-realkuma"
-	}
-	b, err := json.Marshal(fields)
+	b, err := monitorFields(fields)
 	if err != nil {
 		return Monitor{}, err
 	}
@@ -71,13 +65,7 @@ func (s *Server) AddMonitor(fields map[string]any) (Monitor, error) {
 // AddMonitors adds n push monitors named "NAME I" (fields as for
 // AddMonitor) over one login, in the order of the result.
 func (s *Server) AddMonitors(n int, fields map[string]any) ([]Monitor, error) {
-	if fields == nil {
-		fields = map[string]any{}
-	}
-	if _, ok := fields["name"]; !ok {
-		fields["name"] = "opkuma-realkuma"
-	}
-	b, err := json.Marshal(fields)
+	b, err := monitorFields(fields)
 	if err != nil {
 		return nil, err
 	}
@@ -89,6 +77,16 @@ func (s *Server) AddMonitors(n int, fields map[string]any) ([]Monitor, error) {
 		return nil, fmt.Errorf("kuma-ctl add-many %d: added %d", n, len(ms))
 	}
 	return ms, nil
+}
+
+// monitorFields is fields as kuma-ctl's JSON, named "opkuma-realkuma"
+// unless fields name it.
+func monitorFields(fields map[string]any) ([]byte, error) {
+	f := map[string]any{"name": "opkuma-realkuma"}
+	for k, v := range fields {
+		f[k] = v
+	}
+	return json.Marshal(f)
 }
 
 // Pause pauses the monitor id (active = 0): pushes to it are refused.
