@@ -8,16 +8,18 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/opkuma/opkuma/internal/calendar"
 	"github.com/opkuma/opkuma/internal/schedule"
 )
 
 type intervalOptions struct {
-	runtime time.Duration
-	margin  time.Duration
-	tz      string
-	from    string
-	explain bool
-	version string
+	runtime  time.Duration
+	margin   time.Duration
+	tz       string
+	from     string
+	explain  bool
+	version  string
+	calendar cli.StringSlice // systemd OnCalendar= expressions
 }
 
 func intervalFlags(o *intervalOptions) []cli.Flag {
@@ -35,7 +37,7 @@ func intervalCommand(env Env) *cli.Command {
 	return &cli.Command{
 		Name:      "interval",
 		Usage:     "recommend a Push monitor's heartbeat interval for a cron schedule",
-		ArgsUsage: "SCHEDULE",
+		ArgsUsage: "SCHEDULE | --calendar EXPR...",
 		Description: `Prints, in seconds, the Heartbeat Interval an Uptime Kuma Push monitor needs for a
 job run on SCHEDULE (the 5 time fields of a crontab line, or @hourly, @daily,
 @weekly, @monthly, @yearly): the largest gap between two runs + --runtime +
@@ -46,16 +48,27 @@ any interval. The largest gap is found over the next 28 years (every weekday and
 leap-year pairing), with daylight-saving changes of --tz counted as cron
 handles them. Quote the schedule, or the shell expands its *.
 
+A systemd timer's schedule is given with --calendar, once per OnCalendar=
+line of the timer, in systemd's syntax (as systemd-analyze calendar reads
+it); an expression without a time zone is in --tz (default: local).
+
 Examples:
    opkuma interval '0 * * * *' --runtime 1m --margin 1m      # 3720
    opkuma interval --explain '0 9 * * 1-5'                   # the weekend gap
-   opkuma interval --tz Europe/Paris '30 2 * * *'`,
+   opkuma interval --tz Europe/Paris '30 2 * * *'
+   opkuma interval --calendar 'Mon..Fri 02:00' --runtime 10m`,
 		Flags: append(intervalFlags(o),
-			&boolFlag{Name: "explain", Usage: "say how the number was found", Destination: &o.explain}),
+			&boolFlag{Name: "explain", Usage: "say how the number was found", Destination: &o.explain},
+			&cli.StringSliceFlag{Name: "calendar", Usage: "a systemd timer's OnCalendar= `EXPR` (give it once per OnCalendar= line) in place of SCHEDULE", Destination: &o.calendar}),
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
-			if !c.Args().Present() {
-				return usageErrorf("no schedule: give one, e.g. opkuma interval '0 * * * *'")
+			switch {
+			case len(o.calendar.Value()) > 0 && c.Args().Present():
+				return usageErrorf("give a SCHEDULE or --calendar, not both")
+			case len(o.calendar.Value()) > 0:
+				return o.run(env, "", c.IsSet("margin"))
+			case !c.Args().Present():
+				return usageErrorf("no schedule: give one, e.g. opkuma interval '0 * * * *' (or --calendar 'Mon..Fri 02:00' for a systemd timer)")
 			}
 			return o.run(env, strings.Join(c.Args().Slice(), " "), c.IsSet("margin"))
 		},
@@ -127,12 +140,80 @@ func (o *intervalOptions) advise(spec string, loc *time.Location, marginSet bool
 	return advice{Advice: a, loc: loc}, err
 }
 
+// calendarHorizon is how far adviseCalendar looks: 28 years (every
+// weekday and leap-year pairing), or a year, or a week, for a timer that
+// elapses too often to walk that far (calendar.MaxElapses), as its first
+// week tells.
+func calendarHorizon(specs []*calendar.Spec, from time.Time) time.Duration {
+	const week = 7 * 24 * time.Hour
+	switch n := elapses(specs, from, week, calendar.MaxElapses/53); {
+	case n <= calendar.MaxElapses/(53*schedule.DefaultHorizon):
+		return time.Duration(schedule.DefaultHorizon) * 366 * 24 * time.Hour
+	case n <= calendar.MaxElapses/53:
+		return 366 * 24 * time.Hour
+	}
+	return week
+}
+
+// elapses counts the elapses of specs in the span after from, up to
+// limit+1.
+func elapses(specs []*calendar.Spec, from time.Time, span time.Duration, limit int) int {
+	n, at := 0, from
+	for n <= limit {
+		next, ok := calendar.Earliest(specs, at)
+		if !ok || next.Sub(from) > span {
+			break
+		}
+		n, at = n+1, next
+	}
+	return n
+}
+
+// adviseCalendar computes the interval for a systemd timer's OnCalendar=
+// expressions, their zone loc unless they name one.
+func (o *intervalOptions) adviseCalendar(exprs []string, loc *time.Location, marginSet bool) (advice, error) {
+	if o.runtime < 0 || o.margin < 0 {
+		return advice{}, usageErrorf("--runtime and --margin must not be negative")
+	}
+	specs := make([]*calendar.Spec, 0, len(exprs))
+	for _, e := range exprs {
+		sp, err := calendar.Parse(e)
+		if err != nil {
+			return advice{}, fmt.Errorf("--calendar: %w", err)
+		}
+		specs = append(specs, sp)
+	}
+	from, err := o.start(loc)
+	if err != nil {
+		return advice{}, err
+	}
+	free, err := uncapped(o.version)
+	if err != nil {
+		return advice{}, err
+	}
+	gap, err := calendar.Gap(specs, from, calendarHorizon(specs, from))
+	if err != nil {
+		return advice{}, fmt.Errorf("--calendar: %w", err)
+	}
+	margin := time.Duration(-1)
+	if marginSet {
+		margin = o.margin
+	}
+	return advice{Advice: schedule.AdviseGap(gap, o.runtime, margin, free), loc: loc}, nil
+}
+
 func (o *intervalOptions) run(env Env, spec string, marginSet bool) error {
 	loc, err := o.location()
 	if err != nil {
 		return err
 	}
-	a, err := o.advise(spec, loc, marginSet)
+	var a advice
+	if exprs := o.calendar.Value(); len(exprs) > 0 {
+		spec = strings.Join(exprs, "; ")
+		a, err = o.adviseCalendar(exprs, loc, marginSet)
+	} else {
+		a, err = o.advise(spec, loc, marginSet)
+	}
 	if err != nil {
 		return usageErrorf("%v", err)
 	}

@@ -27,10 +27,17 @@ func Advise(spec string, loc *time.Location, from time.Time, runtime, margin tim
 	if err != nil {
 		return Advice{}, err
 	}
+	return AdviseGap(gap, runtime, margin, uncapped), nil
+}
+
+// AdviseGap is the advice for a largest gap found otherwise (a systemd
+// timer's): gap + runtime + margin; a negative margin means Margin of
+// the gap.
+func AdviseGap(gap Gap, runtime, margin time.Duration, uncapped bool) Advice {
 	if margin < 0 {
 		margin = Margin(gap.Length)
 	}
-	return Advice{Gap: gap, Runtime: runtime, Margin: margin, Interval: Interval(gap.Length, runtime, margin), Uncapped: uncapped}, nil
+	return Advice{Gap: gap, Runtime: runtime, Margin: margin, Interval: Interval(gap.Length, runtime, margin), Uncapped: uncapped}
 }
 
 // Value is the Heartbeat Interval to set: Interval, or MaxInterval when
