@@ -42,6 +42,9 @@ type Env struct {
 	// needs: flags, values, the --url literal, the command; nothing is
 	// read from disk or run.
 	check bool
+	// hasPipefail tells whether a shell takes -o pipefail; nil:
+	// runner.HasPipefail (the audit remembers its answers).
+	hasPipefail func(shell string) bool
 }
 
 // Execute runs opkuma with the process's arguments and streams, and exits

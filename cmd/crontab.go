@@ -17,6 +17,7 @@ import (
 
 	"github.com/opkuma/opkuma/internal/crontab"
 	"github.com/opkuma/opkuma/internal/provision"
+	"github.com/opkuma/opkuma/internal/runner"
 	"github.com/opkuma/opkuma/internal/schedule"
 	"github.com/opkuma/opkuma/internal/shellword"
 	"github.com/opkuma/opkuma/pusher"
@@ -253,28 +254,41 @@ func wrapper(env Env) crontab.Wrapper {
 		URLVariables:       []string{"OPKUMA_URL"},
 		PipefailOptions:    []string{"--pipefail", "-pipefail"},
 		CAFileOptions:      []string{"--ca-file", "-ca-file"},
-		Check:              checkLine,
+		Check:              lineChecker(),
 	}
 }
 
-// checkLine reads the arguments of a crontab line's opkuma call with the
-// very definitions of opkuma's commands, as the line would run: the usage
-// error that would stop opkuma run, or nil. Only run is checked; no other
-// command runs (a push would be a heartbeat).
-func checkLine(args []string) error {
-	env := Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }, check: true}
-	app := newApp(env)
-	argv := append([]string{"opkuma"}, args...)
-	if c, _ := commandOf(app, argv); c == nil || c.Name != "run" {
+// lineChecker returns the audit's Wrapper.Check: it reads the arguments
+// of a crontab line's opkuma call with the very definitions of opkuma's
+// commands, as the line would run, and returns the usage error that would
+// stop opkuma run, or nil. Only run is checked; no other command runs (a
+// push would be a heartbeat). Whether a shell has pipefail is asked once
+// per shell.
+func lineChecker() func(args []string) error {
+	known := map[string]bool{}
+	has := func(shell string) bool {
+		v, ok := known[shell]
+		if !ok {
+			v = runner.HasPipefail(shell)
+			known[shell] = v
+		}
+		return v
+	}
+	return func(args []string) error {
+		env := Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }, check: true, hasPipefail: has}
+		app := newApp(env)
+		argv := append([]string{"opkuma"}, args...)
+		if c, _ := commandOf(app, argv); c == nil || c.Name != "run" {
+			return nil
+		}
+		err := app.Run(flagsFirst(app, argv))
+		var usage *usageError
+		var pu *pusher.UsageError
+		if errors.As(err, &usage) || errors.As(err, &pu) {
+			return err
+		}
 		return nil
 	}
-	err := app.Run(flagsFirst(app, argv))
-	var usage *usageError
-	var pu *pusher.UsageError
-	if errors.As(err, &usage) || errors.As(err, &pu) {
-		return err
-	}
-	return nil
 }
 
 // isUser reports whether name is a user of this machine and no command

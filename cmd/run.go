@@ -143,7 +143,7 @@ func (o *runOptions) prepare(env Env, args []string, msgs messages) (*runPlan, e
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
-	command, err := o.command(args)
+	command, err := o.command(args, env.hasPipefail)
 	if err != nil || env.check {
 		return nil, err
 	}
@@ -276,7 +276,7 @@ func jobEnv(environ []string) []string {
 
 // command is the job of args, as run runs it: --shell and --pipefail
 // applied. Its errors are usage errors.
-func (o *runOptions) command(args []string) (runner.Command, error) {
+func (o *runOptions) command(args []string, hasPipefail func(string) bool) (runner.Command, error) {
 	command, err := runner.Parse(args, o.shell)
 	if errors.Is(err, runner.ErrNoCommand) {
 		return command, usageErrorf("no command given: put it after --; in a crontab, an unquoted & in the URL may have cut the line there: put the URL in single quotes")
@@ -284,7 +284,7 @@ func (o *runOptions) command(args []string) (runner.Command, error) {
 	if err != nil || !o.pipefail {
 		return command, err
 	}
-	command, err = runner.Pipefail(command)
+	command, err = runner.Pipefail(command, hasPipefail)
 	var np *runner.NoPipefailError
 	switch {
 	case errors.Is(err, runner.ErrNotCommandLine):

@@ -49,8 +49,9 @@ awk -v n="$lines" -v s="$schedules" -v bin="$bin" -v dir="$tmp/url" 'BEGIN {
 		if (k == 0) sched = "@daily"
 		if (i % 2) {
 			if (i % 3) job = "/bin/true --job " i
-			else job = "'\''cd /tmp && true job" i " | cat > /dev/null'\''"
-			print sched "  " bin " run --url-file " dir "/j" (i % 10) ".url --quiet-success -- " job
+			else job = "--shell /bin/bash --pipefail -- '\''cd /tmp && true job" i " | cat > /dev/null'\''"
+			if (i % 3) job = "-- " job
+			print sched "  " bin " run --url-file " dir "/j" (i % 10) ".url --quiet-success " job
 		} else {
 			print sched "  /usr/bin/env true plain" i " > /dev/null 2>&1"
 		}

@@ -79,21 +79,30 @@ func (e *NoPipefailError) Error() string {
 
 // Pipefail returns c, a command line, run with its shell's pipefail
 // option (SHELL -o pipefail -c LINE): the exit status of a pipeline is
-// then that of its last command that failed, not of its last command. It
-// runs the shell once (SHELL -o pipefail -c :) to learn whether it has the
-// option: a *NoPipefailError when it has not. An argv, which no shell
-// runs, is ErrNotCommandLine.
-func Pipefail(c Command) (Command, error) {
+// then that of its last command that failed, not of its last command.
+// has tells whether a shell has the option; nil means HasPipefail. A shell
+// without it is a *NoPipefailError; an argv, which no shell runs,
+// ErrNotCommandLine.
+func Pipefail(c Command, has func(shell string) bool) (Command, error) {
 	if !c.Shell || len(c.Argv) != 3 {
 		return c, ErrNotCommandLine
 	}
+	if has == nil {
+		has = HasPipefail
+	}
 	shell := c.Argv[0]
-	probe := exec.Command(shell, "-o", "pipefail", "-c", ":")
-	probe.Env = []string{"PATH=" + os.Getenv("PATH")}
-	if err := probe.Run(); err != nil {
+	if !has(shell) {
 		return c, &NoPipefailError{Shell: shell}
 	}
 	return Command{Argv: []string{shell, "-o", "pipefail", "-c", c.Argv[2]}, Shell: true}, nil
+}
+
+// HasPipefail reports whether shell takes -o pipefail: it runs it once
+// (SHELL -o pipefail -c :), with only PATH in its environment.
+func HasPipefail(shell string) bool {
+	probe := exec.Command(shell, "-o", "pipefail", "-c", ":")
+	probe.Env = []string{"PATH=" + os.Getenv("PATH")}
+	return probe.Run() == nil
 }
 
 // isPlainWord reports whether sh would read w as one literal word naming a

@@ -164,17 +164,17 @@ func TestPipefail(t *testing.T) {
 		t.Fatal(err)
 	}
 	line := "false | gzip > 'a b'.gz"
-	if _, err := Pipefail(Command{Argv: []string{noPipefail, "-c", line}, Shell: true}); !errors.As(err, new(*NoPipefailError)) {
+	if _, err := Pipefail(Command{Argv: []string{noPipefail, "-c", line}, Shell: true}, nil); !errors.As(err, new(*NoPipefailError)) {
 		t.Errorf("shell without pipefail: %v, want a *NoPipefailError", err)
 	}
-	if _, err := Pipefail(Command{Argv: []string{"pg_dump", "db"}}); !errors.Is(err, ErrNotCommandLine) {
+	if _, err := Pipefail(Command{Argv: []string{"pg_dump", "db"}}, nil); !errors.Is(err, ErrNotCommandLine) {
 		t.Errorf("argv: %v, want ErrNotCommandLine", err)
 	}
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("no bash here")
 	}
-	c, err := Pipefail(Command{Argv: []string{bash, "-c", line}, Shell: true})
+	c, err := Pipefail(Command{Argv: []string{bash, "-c", line}, Shell: true}, nil)
 	want := []string{bash, "-o", "pipefail", "-c", line}
 	if err != nil || !slices.Equal(c.Argv, want) || !c.Shell || c.Name() != line {
 		t.Errorf("bash: %q (shell %v, name %q), %v; want %q", c.Argv, c.Shell, c.Name(), err, want)
