@@ -360,8 +360,10 @@ func (a *Auditor) call(l Line, env map[string]string, cmds []simple, ci, at int,
 	return res
 }
 
-// expands reports whether sh expands any of words when it runs the line:
-// what the wrapper gets is then known only at run time.
+// expands reports whether sh expands any of words when it runs the line
+// in a way that can change how the wrapper reads them: a $ or ` outside
+// single quotes, or a glob. A leading ~ only makes a path absolute, which
+// no option's check depends on: such words are checked as written.
 func expands(words []word) bool {
 	for _, w := range words {
 		if expandsWord(w.raw) {
@@ -371,12 +373,10 @@ func expands(words []word) bool {
 	return false
 }
 
-// expandsWord reports whether sh expands something in the word raw: a $ or
-// ` outside single quotes, a glob character or a leading ~ unquoted.
+// expandsWord reports whether sh expands something in the word raw that
+// matters to the wrapper: a $ or ` outside single quotes, or an unquoted
+// glob character.
 func expandsWord(raw string) bool {
-	if strings.HasPrefix(raw, "~") {
-		return true
-	}
 	var quote byte
 	for i := 0; i < len(raw); i++ {
 		c := raw[i]

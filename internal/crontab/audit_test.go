@@ -220,6 +220,9 @@ func TestAudit(t *testing.T) {
 		// a $ in double quotes does not).
 		{"0 * * * * " + O + " --lock 'a*b' --bad -- /bin/true", true, []Problem{UsageError}},
 		{"0 * * * * " + O + ` --lock "$HOME/l" --bad -- /bin/true`, true, nil},
+		// Mutation: a leading ~ taken as an expansion (lines with --url-file
+		// ~/x went unchecked).
+		{"0 * * * * " + O + " --lock ~/l --bad -- /bin/true", true, []Problem{UsageError}},
 		{"0 * * * * " + O + " --lock a\\*b --bad -- /bin/true", true, []Problem{UsageError}},
 		// Mutation: PipefailOptions ignored; || or a quoted | taken as a pipe.
 		{"0 * * * * " + O + " -- 'pg_dump db | gzip > db.gz'", false, []Problem{PipelineHidesFailure}},
