@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/opkuma/opkuma/internal/cliflag"
 	"github.com/opkuma/opkuma/pusher"
 
 	_ "github.com/opkuma/opkuma/internal/unixonly" // a clear error for a Windows build
@@ -57,88 +57,18 @@ func Execute() {
 // exit code. Errors are printed to env.Stderr as one line each.
 func Main(args []string, env Env) int {
 	app := newApp(env)
-	err := app.Run(flagsFirst(app, args))
-	return exitCode(err, env.Stderr)
+	return exitCode(runApp(app, args), env.Stderr)
 }
 
-// commandOf returns the (sub)command that args name, and the index of the
-// first argument after its name; nil when they name none.
-func commandOf(app *cli.App, args []string) (*cli.Command, int) {
-	i := skipFlags(app.Flags, args, 1)
-	var cmd *cli.Command
-	for cmds := app.Commands; i < len(args); i++ {
-		c := findCommand(cmds, args[i])
-		if c == nil {
-			break
-		}
-		cmd, cmds = c, c.Subcommands
-	}
-	return cmd, i
-}
-
-// flagsFirst lets flags follow the arguments of a command, as in
-// "opkuma interval '0 * * * *' --runtime 1m": urfave/cli, like Go's flag
-// package, stops at the first argument. Which flags take a value comes from
-// their definitions. A command whose arguments are a command line of their
-// own (its ArgsUsage starts with "--", as run's) is left alone: what follows
-// its flags belongs to the job.
-func flagsFirst(app *cli.App, args []string) []string {
-	cmd, i := commandOf(app, args)
-	if cmd == nil || strings.HasPrefix(cmd.ArgsUsage, "--") || cmd.SkipFlagParsing {
-		return args
-	}
-	head := i
-	var flags, rest []string
-	for ; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--":
-			rest = append(rest, args[i+1:]...)
-			i = len(args)
-		case a == "-" || !strings.HasPrefix(a, "-"):
-			rest = append(rest, a)
-		default:
-			next := skipFlags(cmd.Flags, args, i)
-			flags = append(flags, args[i:next]...)
-			i = next - 1
-		}
-	}
-	out := append(append([]string{}, args[:head]...), flags...)
-	if len(rest) > 0 {
-		out = append(append(out, "--"), rest...)
-	}
-	return out
-}
-
-// skipFlags returns the index of the first argument from i on that is not
-// one of flags (or its value).
-func skipFlags(flags []cli.Flag, args []string, i int) int {
-	for i < len(args) {
-		a := args[i]
-		if a == "-" || a == "--" || !strings.HasPrefix(a, "-") {
-			return i
-		}
-		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		i++
-		if f := findFlag(flags, name); f != nil && takesValue(f) && !hasValue && i < len(args) {
-			i++
-		}
-	}
-	return i
-}
-
-// findCommand returns the command of cmds called name, or nil.
-func findCommand(cmds []*cli.Command, name string) *cli.Command {
-	for _, c := range cmds {
-		if c.HasName(name) {
-			return c
-		}
-	}
-	return nil
+// runApp runs app with args, flags first; onUsageError reads them back.
+func runApp(app *cli.App, args []string) error {
+	args = cliflag.FlagsFirst(app, args)
+	app.Metadata = map[string]any{"args": args}
+	return app.Run(args)
 }
 
 func newApp(env Env) *cli.App {
-	fe := &flagEnv{getenv: env.Getenv}
+	fe := &cliflag.Env{Getenv: env.Getenv}
 	var showVersion bool
 	app := &cli.App{
 		Name:  "opkuma",
@@ -160,8 +90,8 @@ never ran.
 		Writer:    env.Stdout,
 		ErrWriter: env.Stderr,
 		Flags: []cli.Flag{
-			&boolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print more, for every command: as run -v, push -v (one line per push attempt)", Destination: &fe.verbose},
-			&boolFlag{Name: "version", Usage: "print the version", Destination: &showVersion},
+			&cliflag.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print more, for every command: as run -v, push -v (one line per push attempt)", Destination: &fe.Verbose},
+			&cliflag.BoolFlag{Name: "version", Usage: "print the version", Destination: &showVersion},
 			cli.HelpFlag, // urfave/cli adds it only without a help command
 		},
 		Commands: []*cli.Command{
@@ -191,7 +121,7 @@ never ran.
 			return cli.ShowAppHelp(c)
 		},
 	}
-	bindFlags(app, fe, func(w string) { fmt.Fprintf(env.Stderr, "opkuma: %s\n", w) })
+	cliflag.Bind(app, fe, func(w string) { fmt.Fprintf(env.Stderr, "opkuma: %s\n", w) })
 	for _, c := range app.Commands {
 		// urfave/cli writes "opkuma monitor [command options]" for a
 		// command that only holds others.
@@ -212,7 +142,7 @@ func helpCommand() *cli.Command {
 		Action: func(c *cli.Context) error {
 			cmds := c.App.Commands
 			for _, name := range c.Args().Slice() {
-				cmd := findCommand(cmds, name)
+				cmd := cliflag.FindCommand(cmds, name)
 				if cmd == nil {
 					return unknownCommand(cmds, name)
 				}
@@ -235,7 +165,7 @@ func unknownCommand(cmds []*cli.Command, name string) error {
 			names = append(names, c.Names()...)
 		}
 	}
-	if s := suggest(name, names); s != "" {
+	if s := cliflag.Suggest(name, names); s != "" {
 		return usageErrorf("unknown command %q: did you mean %s?", name, s)
 	}
 	return usageErrorf("unknown command %q: see 'opkuma --help'", name)
@@ -263,7 +193,18 @@ func onUsageError(c *cli.Context, err error, isSubcommand bool) error {
 	if isSubcommand && c.Command.HelpName != "" {
 		help = c.Command.HelpName + " --help"
 	}
-	msg, clear := usageMessage(c.Command, err)
+	args, _ := c.App.Metadata["args"].([]string)
+	flags, i := c.App.Flags, min(1, len(args))
+	if isSubcommand {
+		var cmd *cli.Command
+		if cmd, i = cliflag.CommandOf(c.App, args); cmd != nil {
+			flags = cmd.Flags
+		}
+	}
+	msg, clear := cliflag.Explain(flags, args[i:])
+	if msg == "" {
+		msg = err.Error()
+	}
 	if !clear {
 		msg += ": see '" + help + "'"
 	}

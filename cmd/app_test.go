@@ -3,6 +3,10 @@ package cmd
 import (
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/opkuma/opkuma/internal/cliflag"
 )
 
 func TestFlagsFirst(t *testing.T) {
@@ -32,9 +36,37 @@ func TestFlagsFirst(t *testing.T) {
 		for i := range in {
 			in[i] = strings.ReplaceAll(in[i], "_", " ")
 		}
-		got := strings.ReplaceAll(strings.Join(flagsFirst(app, in), " "), "0 * * * *", "0_*_*_*_*")
+		got := strings.ReplaceAll(strings.Join(cliflag.FlagsFirst(app, in), " "), "0 * * * *", "0_*_*_*_*")
 		if got != tt.want {
 			t.Errorf("flagsFirst(%s)\n got %s\nwant %s", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestHelpPlaceholders checks every flag's help line: a flag that takes a
+// value names it (DURATION, FILE, N), never urfave/cli's "value", and says
+// its default once (#16: --margin showed two). Mutations caught: the
+// backquoted placeholder dropped from --kill-after's usage; DefaultText
+// dropped from --margin.
+func TestHelpPlaceholders(t *testing.T) {
+	app := newApp(Env{Getenv: func(string) string { return "" }})
+	var walk func(path string, cmds []*cli.Command)
+	walk = func(path string, cmds []*cli.Command) {
+		for _, c := range cmds {
+			for _, f := range c.Flags {
+				line := f.String()
+				if strings.Contains(line, " value\t") || strings.HasSuffix(strings.Fields(line)[0], "value") {
+					t.Errorf("%s %s: placeholder \"value\": %q", path, c.Name, line)
+				}
+				if n := strings.Count(line, "(default:"); n > 1 {
+					t.Errorf("%s %s: %d defaults: %q", path, c.Name, n, line)
+				}
+			}
+			walk(path+" "+c.Name, c.Subcommands)
+		}
+	}
+	walk("opkuma", app.Commands)
+	if got := cliflag.FindCommand(app.Commands, "monitor").UsageText; got != "opkuma monitor COMMAND [options]" {
+		t.Errorf("monitor's usage line %q", got)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"io"
 	"regexp"
 	"testing"
+
+	"github.com/opkuma/opkuma/internal/clidoc"
 )
 
 // TestCompletionNames holds the completion templates' assumption: command
@@ -13,24 +15,13 @@ func TestCompletionNames(t *testing.T) {
 	word := regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
 	app := newApp(Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }})
 	app.Setup()
-	spec := completionSpec(app)
-	for _, c := range append([]compCommand{spec.App}, spec.Commands...) {
-		var all []string
-		if c.Path != "" {
-			all = append(all, c.Name(), c.Parent())
-		}
-		all = append(all, c.SubNames()...)
-		all = append(all, c.Words...)
-		for _, f := range c.Flags {
-			all = append(all, f.Names...)
-		}
-		for _, w := range all {
-			if w != "" && !word.MatchString(w) {
-				t.Errorf("command %q: %q is not a plain word (a-z, 0-9, -): the completion templates would need to escape it", c.Path, w)
-			}
+	words := clidoc.Words(app)
+	for _, w := range words {
+		if w != "" && !word.MatchString(w) {
+			t.Errorf("%q is not a plain word (a-z, 0-9, -): the completion templates would need to escape it", w)
 		}
 	}
-	if len(spec.Commands) == 0 || len(spec.App.Flags) == 0 {
-		t.Fatalf("completionSpec read %d commands and %d app flags: want some of each", len(spec.Commands), len(spec.App.Flags))
+	if len(words) < 20 {
+		t.Fatalf("clidoc.Words read %d words: want the commands' and flags'", len(words))
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/opkuma/opkuma/internal/cliflag"
 	"github.com/opkuma/opkuma/internal/crontab"
 	"github.com/opkuma/opkuma/internal/provision"
 	"github.com/opkuma/opkuma/internal/runner"
@@ -42,8 +43,8 @@ func crontabCommand(env Env) *cli.Command {
 	o := &crontabOptions{}
 	common := func() []cli.Flag {
 		return append(intervalFlags(&o.interval),
-			&boolFlag{Name: "system", Usage: "system crontab format, with a user field (/etc/crontab, /etc/cron.d); without FILE, read those", Destination: &o.system},
-			&boolFlag{Name: "no-exec-check", Usage: "do not look at this machine: whether commands and URL files exist, run, and who can read them (for a crontab meant for another machine)", Destination: &o.noExecCheck})
+			&cliflag.BoolFlag{Name: "system", Usage: "system crontab format, with a user field (/etc/crontab, /etc/cron.d); without FILE, read those", Destination: &o.system},
+			&cliflag.BoolFlag{Name: "no-exec-check", Usage: "do not look at this machine: whether commands and URL files exist, run, and who can read them (for a crontab meant for another machine)", Destination: &o.noExecCheck})
 	}
 	return &cli.Command{
 		Name:      "crontab",
@@ -69,7 +70,7 @@ Examples:
    opkuma crontab --json mycrontab         # for tools: tokens hidden
    opkuma crontab --no-exec-check - < crontab-for-another-host`,
 		Flags: append(common(),
-			&boolFlag{Name: "json", Usage: "print JSON for machines: every job, its problems and interval (tokens hidden)", Destination: &o.json}),
+			&cliflag.BoolFlag{Name: "json", Usage: "print JSON for machines: every job, its problems and interval (tokens hidden)", Destination: &o.json}),
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
 			return o.audit(env, c.Args().Slice(), c.IsSet("margin"))
@@ -114,7 +115,7 @@ Examples:
 			&cli.IntFlag{Name: "line", Usage: "the job's line `N`umber (see opkuma crontab)", Destination: &o.line},
 			&cli.StringFlag{Name: "url-file", Usage: "the wrapped job reads its push URL from `FILE`", Destination: &o.urlFile},
 			&cli.StringFlag{Name: "url", Usage: "the wrapped job pushes to `URL` (visible in the crontab and in ps: prefer --url-file)", Destination: &o.url},
-			&boolFlag{Name: "url-file-insecure", Usage: "pass --url-file-insecure on to the wrapped job", Destination: &o.urlFileInsecure},
+			&cliflag.BoolFlag{Name: "url-file-insecure", Usage: "pass --url-file-insecure on to the wrapped job", Destination: &o.urlFileInsecure},
 		), provisionFlags(&o.prov)...),
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
@@ -245,8 +246,8 @@ func wrapper(env Env) crontab.Wrapper {
 		Name: "opkuma",
 		Run:  "run",
 		TakesValue: func(option string) bool {
-			f := findFlag(flags, strings.TrimLeft(option, "-"))
-			return f != nil && takesValue(f)
+			f := cliflag.FindFlag(flags, strings.TrimLeft(option, "-"))
+			return f != nil && cliflag.TakesValue(f)
 		},
 		URLOptions:         []string{"--url", "-url"},
 		URLFileOptions:     []string{"--url-file", "-url-file"},
@@ -278,10 +279,10 @@ func lineChecker() func(args []string) error {
 		env := Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }, check: true, hasPipefail: has}
 		app := newApp(env)
 		argv := append([]string{"opkuma"}, args...)
-		if c, _ := commandOf(app, argv); c == nil || c.Name != "run" {
+		if c, _ := cliflag.CommandOf(app, argv); c == nil || c.Name != "run" {
 			return nil
 		}
-		err := app.Run(flagsFirst(app, argv))
+		err := app.Run(cliflag.FlagsFirst(app, argv))
 		var usage *usageError
 		var pu *pusher.UsageError
 		if errors.As(err, &usage) || errors.As(err, &pu) {

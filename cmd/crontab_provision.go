@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/opkuma/opkuma/internal/cliflag"
 	"github.com/opkuma/opkuma/internal/crontab"
 	"github.com/opkuma/opkuma/internal/provision"
 	"github.com/opkuma/opkuma/pusher"
@@ -30,8 +31,8 @@ type provisionOptions struct {
 // login flags of opkuma monitor, shared with it.
 func provisionFlags(o *provisionOptions) []cli.Flag {
 	return append([]cli.Flag{
-		&boolFlag{Name: "provision", Usage: "create or update each job's Push monitor in Uptime Kuma, write its url-file, wrap the job (dry run without --write)", Destination: &o.enabled},
-		&boolFlag{Name: "write", Usage: "with --provision: make the changes; without it, only say what they would be", Destination: &o.write},
+		&cliflag.BoolFlag{Name: "provision", Usage: "create or update each job's Push monitor in Uptime Kuma, write its url-file, wrap the job (dry run without --write)", Destination: &o.enabled},
+		&cliflag.BoolFlag{Name: "write", Usage: "with --provision: make the changes; without it, only say what they would be", Destination: &o.write},
 		&cli.StringFlag{Name: "url-dir", Usage: "with --provision: write each job's push URL to `DIR`/NAME.url (default ~/.config/opkuma)", Destination: &o.urlDir},
 		&cli.StringFlag{Name: "name-from", Usage: "with --provision: `FROM` comment: name a monitor after the comment just above its job, else the job's command; command: always after the command", Value: "comment", Destination: &o.nameFrom},
 		tagFlag(&o.tag),

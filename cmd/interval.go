@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/opkuma/opkuma/internal/calendar"
+	"github.com/opkuma/opkuma/internal/cliflag"
 	"github.com/opkuma/opkuma/internal/schedule"
 )
 
@@ -58,7 +59,7 @@ Examples:
    opkuma interval --tz Europe/Paris '30 2 * * *'
    opkuma interval --calendar 'Mon..Fri 02:00' --runtime 10m`,
 		Flags: append(intervalFlags(o),
-			&boolFlag{Name: "explain", Usage: "say how the number was found", Destination: &o.explain},
+			&cliflag.BoolFlag{Name: "explain", Usage: "say how the number was found", Destination: &o.explain},
 			&cli.StringSliceFlag{Name: "calendar", Usage: "a systemd timer's OnCalendar= `EXPR` (give it once per OnCalendar= line) in place of SCHEDULE", Destination: &o.calendar}),
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {

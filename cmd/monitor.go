@@ -15,6 +15,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/opkuma/opkuma/internal/cliflag"
 	"github.com/opkuma/opkuma/internal/crontab"
 	"github.com/opkuma/opkuma/internal/kumaapi"
 	"github.com/opkuma/opkuma/internal/provision"
@@ -123,7 +124,7 @@ Examples:
 			&cli.StringFlag{Name: "schedule", Usage: "the job's cron `SCHEDULE` (5 fields or @daily...), quoted", Destination: &o.schedule},
 			&cli.StringFlag{Name: "url-file", Usage: "write the push URL to `FILE` (mode 0600, replaced atomically)", Destination: &o.urlFile},
 			tagFlag(&o.tag),
-			&boolFlag{Name: "resume", Usage: "resume the monitor if it is paused in Uptime Kuma (else it stays paused)", Destination: &o.resume},
+			&cliflag.BoolFlag{Name: "resume", Usage: "resume the monitor if it is paused in Uptime Kuma (else it stays paused)", Destination: &o.resume},
 		),
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
@@ -152,7 +153,7 @@ a note). Prints one line per job; exits 1 when any drifts.
 Examples:
    crontab -l | opkuma monitor check --kuma https://kuma.example.com --user admin --password-file ~/.config/opkuma/kuma.pass -`,
 		Flags: append(append(server(), intervalFlags(&o.interval)...),
-			&boolFlag{Name: "system", Usage: "system crontab format, with a user field; without FILE, read /etc/crontab and /etc/cron.d", Destination: &o.system}),
+			&cliflag.BoolFlag{Name: "system", Usage: "system crontab format, with a user field; without FILE, read /etc/crontab and /etc/cron.d", Destination: &o.system}),
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
 			return o.check(env, c.Args().Slice(), c.IsSet("margin"))
@@ -184,7 +185,7 @@ Examples:
    * * * * *  /usr/local/bin/opkuma monitor watch --kuma https://kuma.example.com --user admin --password-file ~/.config/opkuma/kuma.pass`,
 		Flags: append(withoutFlag(kumaFlags(&o.kumaOptions), "retries"),
 			&cli.DurationFlag{Name: "every", Usage: "run a pass every `DURATION` until SIGINT or SIGTERM; 0: one pass", Destination: &o.every},
-			&boolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say why for the monitors that get no push", Destination: &o.verbose}),
+			&cliflag.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say why for the monitors that get no push", Destination: &o.verbose}),
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
 			if c.Args().Present() {

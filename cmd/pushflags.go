@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/opkuma/opkuma/internal/cliflag"
 	"github.com/opkuma/opkuma/pusher"
 )
 
@@ -35,7 +36,7 @@ func pushFlags(o *pushOptions) []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "url", Usage: "Uptime Kuma push `URL` (.../api/push/<token>, as the monitor page shows it); else --url-file, else $OPKUMA_URL", Destination: &o.url},
 		&cli.StringFlag{Name: "url-file", Usage: "read the push URL from the first line of `FILE`, which only its owner may read (keeps the token out of ps)", Destination: &o.urlFile},
-		&boolFlag{Name: "url-file-insecure", Usage: "accept a --url-file that group or others can read", Destination: &o.urlFileInsecure},
+		&cliflag.BoolFlag{Name: "url-file-insecure", Usage: "accept a --url-file that group or others can read", Destination: &o.urlFileInsecure},
 		&cli.StringFlag{Name: "status", Usage: "`STATUS` to push: up or down (default: the URL's, else up)", Destination: &o.status},
 		&cli.StringFlag{Name: "msg", Usage: "`MESSAGE` to push (default: the URL's, else OK)", Destination: &o.msg},
 		&cli.StringFlag{Name: "ping", Usage: "ping in `MS` (milliseconds) to push (default: the URL's, else the run's duration)", Destination: &o.ping},
@@ -46,9 +47,9 @@ func pushFlags(o *pushOptions) []cli.Flag {
 		&cli.DurationFlag{Name: "push-timeout", Hidden: true, Usage: "old name of --connect-timeout, a `DURATION`", Value: pusher.DefaultConnectTimeout, Destination: &o.connectTimeout},
 		&cli.IntFlag{Name: "retries", Usage: "at most `N` retries of a push that did not reach Uptime Kuma or met a fault (-1: as many as --max-time allows)", Value: -1, Destination: &o.retries},
 		&cli.StringFlag{Name: "ca-file", Usage: "also trust the CA certificates (PEM) in `FILE` for an https push URL", Destination: &o.caFile},
-		&boolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print one line per push attempt", Destination: &o.verbose},
-		&boolFlag{Name: "silent", Aliases: []string{"s"}, Usage: "print none of opkuma's own messages (the exit code still tells)", Destination: &o.silent},
-		&boolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print what would run and be pushed (token hidden); run and push nothing", Destination: &o.dryRun},
+		&cliflag.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "print one line per push attempt", Destination: &o.verbose},
+		&cliflag.BoolFlag{Name: "silent", Aliases: []string{"s"}, Usage: "print none of opkuma's own messages (the exit code still tells)", Destination: &o.silent},
+		&cliflag.BoolFlag{Name: "dry-run", Aliases: []string{"n"}, Usage: "print what would run and be pushed (token hidden); run and push nothing", Destination: &o.dryRun},
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/opkuma/opkuma/internal/cliflag"
 	"github.com/opkuma/opkuma/internal/job"
 	"github.com/opkuma/opkuma/internal/lock"
 	"github.com/opkuma/opkuma/internal/runner"
@@ -35,15 +36,15 @@ type runOptions struct {
 func runCommand(env Env) *cli.Command {
 	o := &runOptions{}
 	flags := append(pushFlags(&o.push),
-		&boolFlag{Name: "down-on-failure", EnvVars: []string{"OPKUMA_DOWN_ON_FAILURE"}, Usage: "when the command fails, push status=down at once with why (exit code, last line of output)", Destination: &o.downOnFailure},
-		&boolFlag{Name: "quiet-success", Aliases: []string{"q"}, Usage: "keep the command's output and print it only if it fails, so cron mails only failures", Destination: &o.quietSuccess},
+		&cliflag.BoolFlag{Name: "down-on-failure", EnvVars: []string{"OPKUMA_DOWN_ON_FAILURE"}, Usage: "when the command fails, push status=down at once with why (exit code, last line of output)", Destination: &o.downOnFailure},
+		&cliflag.BoolFlag{Name: "quiet-success", Aliases: []string{"q"}, Usage: "keep the command's output and print it only if it fails, so cron mails only failures", Destination: &o.quietSuccess},
 		&cli.DurationFlag{Name: "timeout", Usage: "stop the command after `DURATION`: SIGTERM to its process group, exit 124 (137 when it had to be killed)", DefaultText: "none", Destination: &o.timeout},
 		&cli.DurationFlag{Name: "kill-after", Usage: "after the timeout's SIGTERM, wait `DURATION` before SIGKILL to what is left of the group", Value: runner.DefaultKillAfter, Destination: &o.killAfter},
 		&cli.StringFlag{Name: "lock", Usage: "run only if no other run holds a flock(2) on `FILE` (created if missing); else exit 75", Destination: &o.lock},
 		&cli.DurationFlag{Name: "lock-wait", Usage: "wait up to `DURATION` for --lock before giving up", DefaultText: "no wait", Destination: &o.lockWait},
-		&boolFlag{Name: "strict", Usage: "exit 1 (rejected) or 69 (unreachable) when the command succeeded but the push failed", Destination: &o.strict},
+		&cliflag.BoolFlag{Name: "strict", Usage: "exit 1 (rejected) or 69 (unreachable) when the command succeeded but the push failed", Destination: &o.strict},
 		&cli.StringFlag{Name: "shell", Usage: "run a one-string command line with `SHELL` -c (as a crontab's SHELL=)", Value: runner.DefaultShell, Destination: &o.shell},
-		&boolFlag{Name: "pipefail", Usage: "run the one-string command line with SHELL -o pipefail -c, so that a failure anywhere in a pipeline fails the run (needs a shell that has it: --shell /bin/bash)", Destination: &o.pipefail},
+		&cliflag.BoolFlag{Name: "pipefail", Usage: "run the one-string command line with SHELL -o pipefail -c, so that a failure anywhere in a pipeline fails the run (needs a shell that has it: --shell /bin/bash)", Destination: &o.pipefail},
 	)
 	return &cli.Command{
 		Name:      "run",

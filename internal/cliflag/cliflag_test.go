@@ -1,7 +1,6 @@
-package cmd
+package cliflag
 
 import (
-	"errors"
 	"flag"
 	"strings"
 	"testing"
@@ -23,18 +22,18 @@ func TestParseBool(t *testing.T) {
 		{"maybe", false, false}, {"", false, false}, {"2", false, false}, {"enabled", false, false},
 	}
 	for _, tt := range tests {
-		got, ok := parseBool(tt.in)
+		got, ok := ParseBool(tt.in)
 		if got != tt.want || ok != tt.wantOK {
-			t.Errorf("parseBool(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.wantOK)
+			t.Errorf("ParseBool(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.wantOK)
 		}
 	}
 }
 
 // parse applies flags to a fresh flag set with the environment env and
 // parses args, as urfave/cli does for a command.
-func parse(t *testing.T, f *boolFlag, env map[string]string, args ...string) (*flagEnv, error) {
+func parse(t *testing.T, f *BoolFlag, env map[string]string, args ...string) (*Env, error) {
 	t.Helper()
-	fe := &flagEnv{getenv: func(k string) string { return env[k] }}
+	fe := &Env{Getenv: func(k string) string { return env[k] }}
 	f.bind(fe)
 	set := flag.NewFlagSet("test", flag.ContinueOnError)
 	set.SetOutput(new(strings.Builder))
@@ -75,7 +74,7 @@ func TestBoolFlag(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var dest bool
-			f := &boolFlag{Name: "x", Aliases: []string{"y"}, EnvVars: []string{v}, Value: tt.dflt, Destination: &dest}
+			f := &BoolFlag{Name: "x", Aliases: []string{"y"}, EnvVars: []string{v}, Value: tt.dflt, Destination: &dest}
 			fe, err := parse(t, f, tt.env, tt.args...)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("error %v, want error: %v", err, tt.wantErr)
@@ -97,8 +96,8 @@ func TestBoolFlag(t *testing.T) {
 }
 
 func TestBoolFlagDocs(t *testing.T) {
-	f := &boolFlag{Name: "down-on-failure", Aliases: []string{"d"}, Usage: "push down", EnvVars: []string{"OPKUMA_D"}}
-	if f.TakesValue() || takesValue(f) {
+	f := &BoolFlag{Name: "down-on-failure", Aliases: []string{"d"}, Usage: "push down", EnvVars: []string{"OPKUMA_D"}}
+	if f.TakesValue() || TakesValue(f) {
 		t.Error("a boolean flag takes no value")
 	}
 	if got := f.String(); !strings.Contains(got, "--down-on-failure, -d") || !strings.Contains(got, "push down") || !strings.Contains(got, "$OPKUMA_D") {
@@ -125,12 +124,12 @@ func TestSuggest(t *testing.T) {
 		{"x", ""},
 	}
 	for _, tt := range tests {
-		if got := suggest(tt.typed, flags); got != tt.want {
-			t.Errorf("suggest(%q) = %q, want %q", tt.typed, got, tt.want)
+		if got := Suggest(tt.typed, flags); got != tt.want {
+			t.Errorf("Suggest(%q) = %q, want %q", tt.typed, got, tt.want)
 		}
 	}
-	if got := suggest("rnu", []string{"run", "push", "interval", "crontab"}); got != "run" {
-		t.Errorf("suggest(rnu) = %q, want run", got)
+	if got := Suggest("rnu", []string{"run", "push", "interval", "crontab"}); got != "run" {
+		t.Errorf("Suggest(rnu) = %q, want run", got)
 	}
 }
 
@@ -149,63 +148,43 @@ func TestEditDistance(t *testing.T) {
 	}
 }
 
-func TestUsageMessage(t *testing.T) {
-	cmd := &cli.Command{Name: "run", Flags: withNames([]cli.Flag{
+// TestExplain: each mistake in a command's flags is named from the flags'
+// definitions and their own parsers.
+//
+// Catches: a flag without its value at the end taken for fine (the
+// i+1 == len(args) case dropped), FlagsFirst's -- taken for a value, a
+// boolean's value not checked (the !hasValue case moved first), and the
+// suggestion dropped.
+func TestExplain(t *testing.T) {
+	flags := WithNames([]cli.Flag{
 		&cli.DurationFlag{Name: "timeout"},
 		&cli.IntFlag{Name: "retries"},
 		&cli.StringFlag{Name: "url"},
-		&boolFlag{Name: "down-on-failure"},
-	})}
+		&BoolFlag{Name: "down-on-failure"},
+	})
 	tests := []struct {
-		err       string
+		args      string
 		want      string
 		wantClear bool
 	}{
-		{"flag provided but not defined: -dwn-on-failure", "unknown flag --dwn-on-failure: did you mean --down-on-failure?", true},
-		{"flag provided but not defined: -nope", "unknown flag --nope", false},
-		{"flag provided but not defined: -q", "unknown flag -q", false},
-		{`invalid value "5" for flag -timeout: parse error`, "--timeout 5: add a unit, e.g. 5s, 10m, 1h30m", true},
-		{`invalid value "1.5" for flag -timeout: parse error`, "--timeout 1.5: add a unit, e.g. 5s, 10m, 1h30m", true},
-		{`invalid value "soon" for flag -timeout: parse error`, "--timeout soon: not a duration: write it like 5s, 10m, 1h30m", true},
-		{`invalid value "--" for flag -timeout: parse error`, "--timeout needs a duration, e.g. 5s, 10m, 1h30m", true},
-		{"flag needs an argument: -timeout", "--timeout needs a duration, e.g. 5s, 10m, 1h30m", true},
-		{"flag needs an argument: -url", "--url needs a value", false},
-		{`invalid value "many" for flag -retries: parse error`, "--retries many: want a whole number, e.g. 3", true},
-		{`invalid boolean value "maybe" for -down-on-failure: want 1/0`, "--down-on-failure=maybe: want 1/0, true/false, yes/no or on/off", true},
-		{"something else", "something else", false},
+		{"--dwn-on-failure", "unknown flag --dwn-on-failure: did you mean --down-on-failure?", true},
+		{"--url u --nope", "unknown flag --nope", false},
+		{"-q", "unknown flag -q", false},
+		{"--timeout 5", "--timeout 5: add a unit, e.g. 5s, 10m, 1h30m", true},
+		{"--timeout=1.5", "--timeout 1.5: add a unit, e.g. 5s, 10m, 1h30m", true},
+		{"--timeout soon -- job", "--timeout soon: not a duration: write it like 5s, 10m, 1h30m", true},
+		{"--timeout -- job", "--timeout needs a duration, e.g. 5s, 10m, 1h30m", true},
+		{"--down-on-failure --timeout", "--timeout needs a duration, e.g. 5s, 10m, 1h30m", true},
+		{"--url", "--url needs a value", false},
+		{"--retries many", "--retries many: want a whole number, e.g. 3", true},
+		{"--down-on-failure=maybe", "--down-on-failure=maybe: want 1/0, true/false, yes/no or on/off", true},
+		{"--down-on-failure job --nope", "", false},
+		{"--url u --timeout 1s", "", false},
 	}
 	for _, tt := range tests {
-		got, clear := usageMessage(cmd, errors.New(tt.err))
+		got, clear := Explain(flags, strings.Fields(tt.args))
 		if got != tt.want || clear != tt.wantClear {
-			t.Errorf("usageMessage(%q) = %q, %v; want %q, %v", tt.err, got, clear, tt.want, tt.wantClear)
+			t.Errorf("Explain(%s) = %q, %v; want %q, %v", tt.args, got, clear, tt.want, tt.wantClear)
 		}
-	}
-}
-
-// TestHelpPlaceholders checks every flag's help line: a flag that takes a
-// value names it (DURATION, FILE, N), never urfave/cli's "value", and says
-// its default once (#16: --margin showed two). Mutations caught: the
-// backquoted placeholder dropped from --kill-after's usage; DefaultText
-// dropped from --margin.
-func TestHelpPlaceholders(t *testing.T) {
-	app := newApp(Env{Getenv: func(string) string { return "" }})
-	var walk func(path string, cmds []*cli.Command)
-	walk = func(path string, cmds []*cli.Command) {
-		for _, c := range cmds {
-			for _, f := range c.Flags {
-				line := f.String()
-				if strings.Contains(line, " value\t") || strings.HasSuffix(strings.Fields(line)[0], "value") {
-					t.Errorf("%s %s: placeholder \"value\": %q", path, c.Name, line)
-				}
-				if n := strings.Count(line, "(default:"); n > 1 {
-					t.Errorf("%s %s: %d defaults: %q", path, c.Name, n, line)
-				}
-			}
-			walk(path+" "+c.Name, c.Subcommands)
-		}
-	}
-	walk("opkuma", app.Commands)
-	if got := findCommand(app.Commands, "monitor").UsageText; got != "opkuma monitor COMMAND [options]" {
-		t.Errorf("monitor's usage line %q", got)
 	}
 }
