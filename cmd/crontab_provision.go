@@ -97,7 +97,7 @@ func (o *crontabOptions) wrapProvision(env Env, args []string, marginSet bool) e
 		return err
 	}
 	o.auditWrapped(env, src, jobs, data, nil)
-	fmt.Fprintf(env.Stdout, "%s: %s wrapped; the crontab as it was is in %s\n", src.Name, plural(len(jobs), "line", "lines"), backup)
+	fmt.Fprintf(env.Stdout, "%s: %s wrapped; the crontab as it was is in %s\n", src.Name, crontab.Plural(len(jobs), "line", "lines"), backup)
 	return nil
 }
 
@@ -179,10 +179,10 @@ func (j *provisioned) note() string {
 // opkuma run, with the monitor settings their schedules need. Jobs that
 // have no interval (@reboot, a schedule cron rejects) are told and left.
 func (o *crontabOptions) selectJobs(env Env, src crontab.Source, loc *time.Location, marginSet bool) ([]*provisioned, error) {
-	if err := o.checkAdvice(loc, marginSet); err != nil {
+	ad, err := o.interval.advisor(marginSet)
+	if err != nil {
 		return nil, err
 	}
-	ad := &advisor{o: &o.interval, marginSet: marginSet}
 	locs := crontab.Zones(src.Lines, loc)
 	var jobs []*provisioned
 	for i, l := range src.Lines {
@@ -197,10 +197,10 @@ func (o *crontabOptions) selectJobs(env Env, src crontab.Source, loc *time.Locat
 			continue
 		}
 		where := fmt.Sprintf("%s:%d", src.Name, l.Number)
-		if u := l.UserField(isUser); u != "" {
+		if u := l.UserField(crontab.IsUser); u != "" {
 			return nil, usageErrorf("%s looks like a system crontab's line (%s is a user): give --system to wrap the command after the user field", where, u)
 		}
-		a, err := ad.advise(l.Schedule, locs[i])
+		a, err := ad.Advise(l.Schedule, locs[i])
 		if err != nil {
 			fmt.Fprintf(env.Stdout, "%s: left as it is: %s\n", where, err)
 			continue
@@ -243,7 +243,7 @@ func (o *crontabOptions) dryRun(env Env, src crontab.Source, jobs []*provisioned
 	}
 	o.auditWrapped(env, src, jobs, data, missing)
 	fmt.Fprintf(env.Stdout, "dry run, nothing changed: --write creates %s, updates %d, writes %s and wraps %s of %s\n",
-		plural(creates, "monitor", "monitors"), updates, plural(files, "url-file", "url-files"), plural(len(jobs), "line", "lines"), src.Name)
+		crontab.Plural(creates, "monitor", "monitors"), updates, crontab.Plural(files, "url-file", "url-files"), crontab.Plural(len(jobs), "line", "lines"), src.Name)
 	return nil
 }
 
@@ -261,8 +261,7 @@ func (o *crontabOptions) auditWrapped(env Env, src crontab.Source, jobs []*provi
 		ours[j.line.Number] = true
 		percent[j.line.Number] = strings.Contains(strings.ReplaceAll(j.line.CommandText(), `\%`, ""), "%")
 	}
-	au := &crontab.Auditor{Wrapper: wrapper(env), Local: !o.noExecCheck, Home: homeDir(env), IsUser: isUser}
-	for _, r := range au.Audit(lines) {
+	for _, r := range o.auditor(env).Audit(lines) {
 		if !ours[r.Line.Number] {
 			continue
 		}
@@ -270,7 +269,7 @@ func (o *crontabOptions) auditWrapped(env Env, src crontab.Source, jobs []*provi
 			if f.Problem == crontab.URLFileMissing && missing[f.Text] || f.Problem == crontab.BarePercent && percent[r.Line.Number] {
 				continue
 			}
-			msg, fix := describe(f, r.Line)
+			msg, fix := crontab.Describe(f, r.Line)
 			fmt.Fprintln(env.Stderr, pusher.Redact(fmt.Sprintf("opkuma: %s:%d: %s; fix: %s", src.Name, r.Line.Number, msg, fix)))
 		}
 	}
@@ -323,11 +322,4 @@ func urlDir(env Env, flag string) (string, error) {
 		return "", usageErrorf("--url-dir %s: not a directory", dir)
 	}
 	return abs, nil
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -76,26 +76,6 @@ Examples:
 	}
 }
 
-// advice is a computed interval (schedule.Advice) and the zone of its
-// schedule, for messages.
-type advice struct {
-	schedule.Advice
-	loc *time.Location
-}
-
-// uncapped reports whether Uptime Kuma version v takes any interval: 2.5.0
-// removed the 24-day cap (uptime-kuma#7607). "": not known, so no.
-func uncapped(v string) (bool, error) {
-	if v == "" {
-		return false, nil
-	}
-	var major, minor int
-	if n, _ := fmt.Sscanf(strings.TrimPrefix(v, "v"), "%d.%d", &major, &minor); n < 1 {
-		return false, usageErrorf("--kuma-version %q: want a version like 1.23.17 or 2.5", v)
-	}
-	return major > 2 || major == 2 && minor >= 5, nil
-}
-
 // location returns the zone named by --tz, or the local one.
 func (o *intervalOptions) location() (*time.Location, error) {
 	if o.tz == "" {
@@ -108,99 +88,29 @@ func (o *intervalOptions) location() (*time.Location, error) {
 	return loc, nil
 }
 
-// start returns the day to look from: --from, else now.
-func (o *intervalOptions) start(loc *time.Location) (time.Time, error) {
-	if o.from == "" {
-		return time.Now().In(loc), nil
-	}
-	t, err := time.ParseInLocation(time.DateOnly, o.from, loc)
-	if err != nil {
-		return time.Time{}, usageErrorf("--from %q: want a date like 2026-01-31", o.from)
-	}
-	return t, nil
-}
-
-// advise computes the interval for spec in loc.
-func (o *intervalOptions) advise(spec string, loc *time.Location, marginSet bool) (advice, error) {
+// advisor returns the advisor --runtime, --margin (when set), --from and
+// --kuma-version make, or the usage error of one of them.
+func (o *intervalOptions) advisor(marginSet bool) (*schedule.Advisor, error) {
 	if o.runtime < 0 || o.margin < 0 {
-		return advice{}, usageErrorf("--runtime and --margin must not be negative")
+		return nil, usageErrorf("--runtime and --margin must not be negative")
 	}
-	from, err := o.start(loc)
-	if err != nil {
-		return advice{}, err
-	}
-	free, err := uncapped(o.version)
-	if err != nil {
-		return advice{}, err
-	}
-	margin := time.Duration(-1) // schedule.Margin of the gap
+	ad := &schedule.Advisor{Runtime: o.runtime, Margin: -1} // -1: schedule.Margin of the gap
 	if marginSet {
-		margin = o.margin
+		ad.Margin = o.margin
 	}
-	a, err := schedule.Advise(spec, loc, from, o.runtime, margin, free)
-	return advice{Advice: a, loc: loc}, err
-}
-
-// calendarHorizon is how far adviseCalendar looks: 28 years (every
-// weekday and leap-year pairing), or a year, or a week, for a timer that
-// elapses too often to walk that far (calendar.MaxElapses), as its first
-// week tells.
-func calendarHorizon(specs []*calendar.Spec, from time.Time) time.Duration {
-	const week = 7 * 24 * time.Hour
-	switch n := elapses(specs, from, week, calendar.MaxElapses/53); {
-	case n <= calendar.MaxElapses/(53*schedule.DefaultHorizon):
-		return time.Duration(schedule.DefaultHorizon) * 366 * 24 * time.Hour
-	case n <= calendar.MaxElapses/53:
-		return 366 * 24 * time.Hour
-	}
-	return week
-}
-
-// elapses counts the elapses of specs in the span after from, up to
-// limit+1.
-func elapses(specs []*calendar.Spec, from time.Time, span time.Duration, limit int) int {
-	n, at := 0, from
-	for n <= limit {
-		next, ok := calendar.Earliest(specs, at)
-		if !ok || next.Sub(from) > span {
-			break
-		}
-		n, at = n+1, next
-	}
-	return n
-}
-
-// adviseCalendar computes the interval for a systemd timer's OnCalendar=
-// expressions, their zone loc unless they name one.
-func (o *intervalOptions) adviseCalendar(exprs []string, loc *time.Location, marginSet bool) (advice, error) {
-	if o.runtime < 0 || o.margin < 0 {
-		return advice{}, usageErrorf("--runtime and --margin must not be negative")
-	}
-	specs := make([]*calendar.Spec, 0, len(exprs))
-	for _, e := range exprs {
-		sp, err := calendar.Parse(e)
+	if o.from != "" {
+		t, err := time.Parse(time.DateOnly, o.from)
 		if err != nil {
-			return advice{}, fmt.Errorf("--calendar: %w", err)
+			return nil, usageErrorf("--from %q: want a date like 2026-01-31", o.from)
 		}
-		specs = append(specs, sp)
+		ad.From = t
 	}
-	from, err := o.start(loc)
+	free, err := schedule.Uncapped(o.version)
 	if err != nil {
-		return advice{}, err
+		return nil, usageErrorf("--kuma-version %v", err)
 	}
-	free, err := uncapped(o.version)
-	if err != nil {
-		return advice{}, err
-	}
-	gap, err := calendar.Gap(specs, from, calendarHorizon(specs, from))
-	if err != nil {
-		return advice{}, fmt.Errorf("--calendar: %w", err)
-	}
-	margin := time.Duration(-1)
-	if marginSet {
-		margin = o.margin
-	}
-	return advice{Advice: schedule.AdviseGap(gap, o.runtime, margin, free), loc: loc}, nil
+	ad.Uncapped = free
+	return ad, nil
 }
 
 func (o *intervalOptions) run(env Env, spec string, marginSet bool) error {
@@ -208,53 +118,66 @@ func (o *intervalOptions) run(env Env, spec string, marginSet bool) error {
 	if err != nil {
 		return err
 	}
-	var a advice
+	ad, err := o.advisor(marginSet)
+	if err != nil {
+		return err
+	}
+	var a schedule.Advice
 	if exprs := o.calendar.Value(); len(exprs) > 0 {
 		spec = strings.Join(exprs, "; ")
-		a, err = o.adviseCalendar(exprs, loc, marginSet)
+		a, err = adviseCalendar(ad, exprs, loc)
 	} else {
-		a, err = o.advise(spec, loc, marginSet)
+		a, err = ad.Advise(spec, loc)
 	}
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
 	if o.explain {
-		a.explain(env.Stdout, spec, marginSet)
+		explain(env.Stdout, a, loc, spec, marginSet)
 	} else {
 		fmt.Fprintln(env.Stdout, a.Value())
 	}
-	if w := a.warning(); w != "" {
+	if w := a.Warning(); w != "" {
 		fmt.Fprintf(env.Stderr, "opkuma: %s\n", w)
 	}
 	return nil
 }
 
-func (a advice) explain(w io.Writer, spec string, marginSet bool) {
+// adviseCalendar is ad's advice for a systemd timer's OnCalendar=
+// expressions, their zone loc unless they name one.
+func adviseCalendar(ad *schedule.Advisor, exprs []string, loc *time.Location) (schedule.Advice, error) {
+	specs := make([]*calendar.Spec, 0, len(exprs))
+	for _, e := range exprs {
+		sp, err := calendar.Parse(e)
+		if err != nil {
+			return schedule.Advice{}, fmt.Errorf("--calendar: %w", err)
+		}
+		specs = append(specs, sp)
+	}
+	a, err := calendar.Advise(ad, specs, loc)
+	if err != nil {
+		return a, fmt.Errorf("--calendar: %w", err)
+	}
+	return a, nil
+}
+
+// explain says how a, the advice for spec in loc, was found.
+func explain(w io.Writer, a schedule.Advice, loc *time.Location, spec string, marginSet bool) {
 	const layout = "Mon 2006-01-02 15:04 MST"
 	how := "10% of the gap, at least 60 s"
 	if marginSet {
 		how = "--margin"
 	}
-	zone := a.loc.String()
-	if a.loc == time.Local {
+	zone := loc.String()
+	if loc == time.Local {
 		zone = "the local time zone"
 	}
 	fmt.Fprintf(w, "schedule:      %s (times in %s)\n", spec, zone)
 	fmt.Fprintf(w, "largest gap:   %d s (%s), from %s to %s\n", seconds(a.Gap.Length), a.Gap.Length,
-		a.Gap.From.In(a.loc).Format(layout), a.Gap.To.In(a.loc).Format(layout))
+		a.Gap.From.In(loc).Format(layout), a.Gap.To.In(loc).Format(layout))
 	fmt.Fprintf(w, "run time:    + %d s\n", seconds(a.Runtime))
 	fmt.Fprintf(w, "margin:      + %d s (%s)\n", seconds(a.Margin), how)
 	fmt.Fprintf(w, "interval:    = %d s: the monitor's Heartbeat Interval\n", a.Interval)
-}
-
-// warning tells when Uptime Kuma up to 2.4 cannot take the interval, and
-// what to set instead.
-func (a advice) warning() string {
-	if a.Value() == a.Interval {
-		return ""
-	}
-	return fmt.Sprintf("%d s is more than Uptime Kuma's largest Heartbeat Interval (%d s, 24 days): set the interval to %d and Retries to %d with a Heartbeat Retry Interval of %d (the monitor shows PENDING in between), or run the job more often (Uptime Kuma 2.5 and later take it: --kuma-version 2.5)",
-		a.Interval, schedule.MaxInterval, schedule.MaxInterval, a.Retries(), schedule.MaxInterval)
 }
 
 func seconds(d time.Duration) int64 { return int64((d + time.Second - 1) / time.Second) }

@@ -395,7 +395,11 @@ func (o *monitorOptions) ensure(env Env, marginSet bool) error {
 	if err != nil {
 		return err
 	}
-	a, err := o.interval.advise(o.schedule, loc, marginSet)
+	ad, err := o.interval.advisor(marginSet)
+	if err != nil {
+		return err
+	}
+	a, err := ad.Advise(o.schedule, loc)
 	if err != nil {
 		return usageErrorf("--schedule: %v", err)
 	}
@@ -498,6 +502,10 @@ func (o *monitorOptions) checkedJobs(env Env, sources []crontab.Source, marginSe
 	if err != nil {
 		return nil, err
 	}
+	ad, err := o.interval.advisor(marginSet)
+	if err != nil {
+		return nil, err
+	}
 	w := wrapper(env)
 	var jobs []*checked
 	for _, src := range sources {
@@ -512,11 +520,7 @@ func (o *monitorOptions) checkedJobs(env Env, sources []crontab.Source, marginSe
 			}
 			j := &checked{where: fmt.Sprintf("%s:%d", src.Name, l.Number), schedule: l.Schedule, loc: locs[i]}
 			jobs = append(jobs, j)
-			a, err := o.interval.advise(l.Schedule, locs[i], marginSet)
-			var ue *usageError
-			if errors.As(err, &ue) {
-				return nil, err
-			}
+			a, err := ad.Advise(l.Schedule, locs[i])
 			if err != nil {
 				j.problems = append(j.problems, "schedule: "+err.Error())
 				continue

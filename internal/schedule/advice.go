@@ -1,6 +1,10 @@
 package schedule
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // Advice is the Heartbeat Interval a Push monitor needs for a schedule,
 // and how it was found.
@@ -71,4 +75,72 @@ func Capped(seconds int64) (interval, retries int64) {
 	}
 	n := (seconds + MaxInterval - 1) / MaxInterval
 	return MaxInterval, n - 1
+}
+
+// Warning tells, when Uptime Kuma up to 2.4 cannot take the interval, what
+// to set instead; "" when the interval fits.
+func (a Advice) Warning() string {
+	if a.Value() == a.Interval {
+		return ""
+	}
+	return fmt.Sprintf("%d s is more than Uptime Kuma's largest Heartbeat Interval (%d s, 24 days): set the interval to %d and Retries to %d with a Heartbeat Retry Interval of %d (the monitor shows PENDING in between), or run the job more often (Uptime Kuma 2.5 and later take it: --kuma-version 2.5)",
+		a.Interval, MaxInterval, MaxInterval, a.Retries(), MaxInterval)
+}
+
+// Uncapped reports whether Uptime Kuma version v ("1.23.17", "2.5",
+// "v2.0.0-beta.1") takes any interval: 2.5.0 removed the 24-day cap
+// (uptime-kuma#7607). "" is not known, so false.
+func Uncapped(v string) (bool, error) {
+	if v == "" {
+		return false, nil
+	}
+	var major, minor int
+	if n, _ := fmt.Sscanf(strings.TrimPrefix(v, "v"), "%d.%d", &major, &minor); n < 1 {
+		return false, fmt.Errorf("%q: want a version like 1.23.17 or 2.5", v)
+	}
+	return major > 2 || major == 2 && minor >= 5, nil
+}
+
+// Advisor advises on many schedules with one set of options, each
+// distinct schedule and zone once: a schedule takes milliseconds (28 years
+// of days), a crontab repeats few of them.
+type Advisor struct {
+	Runtime  time.Duration // the job's longest run
+	Margin   time.Duration // negative: Margin of the gap
+	From     time.Time     // the day to look from (its date, in each schedule's zone); zero: now
+	Uncapped bool          // the server takes any interval (Uncapped)
+	cache    map[string]advised
+}
+
+type advised struct {
+	a   Advice
+	err error
+}
+
+// Start is the time an advice in loc looks from.
+func (ad *Advisor) Start(loc *time.Location) time.Time {
+	if ad.From.IsZero() {
+		return time.Now().In(loc)
+	}
+	y, m, d := ad.From.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// Advise is Advise with the Advisor's options, remembered.
+func (ad *Advisor) Advise(spec string, loc *time.Location) (Advice, error) {
+	key := strings.Join(strings.Fields(strings.ToLower(spec)), " ") + "\x00" + loc.String()
+	if r, ok := ad.cache[key]; ok {
+		return r.a, r.err
+	}
+	a, err := Advise(spec, loc, ad.Start(loc), ad.Runtime, ad.Margin, ad.Uncapped)
+	if ad.cache == nil {
+		ad.cache = map[string]advised{}
+	}
+	ad.cache[key] = advised{a, err}
+	return a, err
+}
+
+// AdviseGap is AdviseGap with the Advisor's options.
+func (ad *Advisor) AdviseGap(gap Gap) Advice {
+	return AdviseGap(gap, ad.Runtime, ad.Margin, ad.Uncapped)
 }

@@ -40,3 +40,50 @@ func TestAdvise(t *testing.T) {
 		t.Errorf("@reboot: %v, want ErrReboot", err)
 	}
 }
+
+// TestAdvisor: the advice of a schedule looks from the Advisor's day in
+// the schedule's own zone, and a second ask of the same schedule (in other
+// case and spacing) is the first's answer.
+//
+// Catches: From used as an instant (a UTC midnight is the previous day in
+// America/New_York: its Gap.From is a day early), and the cache key not
+// normalized (the second ask computes again: its From moves when From
+// does).
+func TestAdvisor(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Skip(err)
+	}
+	ad := &Advisor{Margin: -1, From: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)}
+	if got := ad.Start(ny); got.Day() != 2 || got.Hour() != 0 || got.Location() != ny {
+		t.Errorf("Start(New York) = %v, want 2026-03-02 00:00 there", got)
+	}
+	a, err := ad.Advise("0 9 * * 1-5", ny)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ad.From = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	b, err := ad.Advise("0  9 * * 1-5", ny)
+	if err != nil || b != a {
+		t.Errorf("second ask = %+v, %v; want the first's %+v", b, err, a)
+	}
+}
+
+// TestUncapped: Uptime Kuma 2.5.0 and later take any interval.
+//
+// Catches: minor ignored (2.0 taken as uncapped), a leading v refused.
+func TestUncapped(t *testing.T) {
+	for _, tc := range []struct {
+		v       string
+		want    bool
+		wantErr bool
+	}{
+		{"", false, false}, {"1.23.17", false, false}, {"2.0.0-beta.2", false, false}, {"2.4", false, false},
+		{"2.5", true, false}, {"v2.5.3", true, false}, {"3", true, false}, {"latest", false, true},
+	} {
+		got, err := Uncapped(tc.v)
+		if got != tc.want || (err != nil) != tc.wantErr {
+			t.Errorf("Uncapped(%q) = %v, %v; want %v, error %v", tc.v, got, err, tc.want, tc.wantErr)
+		}
+	}
+}
