@@ -13,6 +13,7 @@ import (
 
 	"github.com/opkuma/opkuma/internal/cliflag"
 	"github.com/opkuma/opkuma/internal/crontab"
+	"github.com/opkuma/opkuma/internal/kumaapi"
 	"github.com/opkuma/opkuma/internal/provision"
 	"github.com/opkuma/opkuma/pusher"
 )
@@ -81,7 +82,7 @@ func (o *crontabOptions) wrapProvision(env Env, args []string, marginSet bool) e
 	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.Close()
 	data, err := o.wrapJobs(env, s, src, jobs, dir)
 	if err != nil {
 		return err
@@ -119,13 +120,13 @@ func (o *crontabOptions) checkProvision(args []string) error {
 
 // wrapJobs names each job's monitor and url-file, and returns the crontab
 // with every job's line wrapped.
-func (o *crontabOptions) wrapJobs(env Env, s *session, src crontab.Source, jobs []*provisioned, dir string) ([]byte, error) {
+func (o *crontabOptions) wrapJobs(env Env, s *kumaapi.Session, src crontab.Source, jobs []*provisioned, dir string) ([]byte, error) {
 	slots := make([]*provision.Slot, len(jobs))
 	for i, j := range jobs {
 		slots[i] = &j.Slot
 	}
 	var noName *provision.NoFreeNameError
-	err := provision.AssignNames(slots, s.monitors, provision.TakenTokens(src.Lines, env.Getenv, wrapper(env)), o.prov.tag, dir)
+	err := provision.AssignNames(slots, s.Listed, provision.TakenTokens(src.Lines, env.Getenv, wrapper(env)), o.prov.tag, dir)
 	if errors.As(err, &noName) {
 		return nil, fmt.Errorf("%s: %w", jobs[noName.Index].where, err)
 	} else if err != nil {
@@ -144,14 +145,14 @@ func (o *crontabOptions) wrapJobs(env Env, s *session, src crontab.Source, jobs 
 
 // applyJobs creates or updates each job's monitor and writes its url-file;
 // the crontab is not touched yet.
-func (o *crontabOptions) applyJobs(env Env, s *session, jobs []*provisioned, dir string) error {
+func (o *crontabOptions) applyJobs(env Env, s *kumaapi.Session, jobs []*provisioned, dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("--url-dir: %w", err)
 	}
 	for _, j := range jobs {
-		m, what, err := provision.Apply(s.ctx, s, j.Decision, nil)
+		m, what, err := provision.Apply(s.Ctx, s, j.Decision, nil)
 		if err == nil && j.Decision.Existing == nil {
-			err = s.Refresh(s.ctx)
+			err = s.Refresh(s.Ctx)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: monitor %q: %w (the crontab is unchanged; what was done stays: run again to carry on)", j.where, j.Name, err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"os/signal"
@@ -16,14 +15,10 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/opkuma/opkuma/internal/cliflag"
-	"github.com/opkuma/opkuma/internal/crontab"
 	"github.com/opkuma/opkuma/internal/kumaapi"
 	"github.com/opkuma/opkuma/internal/provision"
-	"github.com/opkuma/opkuma/internal/shellword"
 	"github.com/opkuma/opkuma/internal/watch"
 	"github.com/opkuma/opkuma/pusher"
-
-	"github.com/opkuma/opkuma/internal/filetype"
 )
 
 // kumaOptions name an Uptime Kuma server and the login, for every command
@@ -220,7 +215,7 @@ func (o *kumaOptions) server(env Env) (kumaapi.Credentials, error) {
 	}
 	switch {
 	case o.passwordFile != "":
-		line, err := firstLine(o.passwordFile)
+		line, err := kumaapi.ReadSecret(o.passwordFile)
 		if err != nil {
 			return cr, usageErrorf("--password-file: %v", err)
 		}
@@ -238,7 +233,7 @@ func (o *kumaOptions) server(env Env) (kumaapi.Credentials, error) {
 		o.httpClient = hc
 	}
 	if o.totpFile != "" {
-		line, err := firstLine(o.totpFile)
+		line, err := kumaapi.ReadSecret(o.totpFile)
 		if err == nil {
 			cr.TOTPSecret, err = kumaapi.ParseTOTPSecret(line)
 		}
@@ -249,83 +244,22 @@ func (o *kumaOptions) server(env Env) (kumaapi.Credentials, error) {
 	return cr, nil
 }
 
-// firstLine returns the first line of the file, without its line ending.
-func firstLine(path string) (string, error) {
-	// As for a url-file: open(2) must not block on a FIFO, and a secret
-	// others can read is refused, as ssh and libpq refuse theirs.
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return "", err
-	}
-	if !fi.Mode().IsRegular() {
-		return "", fmt.Errorf("%s: not a regular file (%s)", path, filetype.Name(fi.Mode()))
-	}
-	if perm := fi.Mode().Perm(); perm&0o044 != 0 {
-		return "", fmt.Errorf("%s: readable by group or others (mode %04o): run chmod 600 %s", path, perm, shellword.Quote(path))
-	}
-	b, err := io.ReadAll(io.LimitReader(f, 64<<10))
-	if err != nil {
-		return "", err
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	line = strings.TrimSuffix(line, "\r")
-	if line == "" {
-		return "", fmt.Errorf("%s: the first line is empty", path)
-	}
-	return line, nil
-}
-
-// session is a logged-in connection to Uptime Kuma and the monitors it
-// sent at login; ctx bounds the whole exchange (--timeout).
-type session struct {
-	*kumaapi.Client
-	ctx      context.Context
-	monitors []kumaapi.Monitor
-	cancel   context.CancelFunc
-}
-
-// close ends the session.
-func (s *session) close() {
-	s.Close()
-	s.cancel()
-}
-
 // connect dials and logs in, within --timeout.
-func (o *kumaOptions) connect(cr kumaapi.Credentials) (*session, error) {
+func (o *kumaOptions) connect(cr kumaapi.Credentials) (*kumaapi.Session, error) {
 	return o.connectCtx(context.Background(), cr)
 }
 
-// connectCtx is connect within parent too.
-func (o *kumaOptions) connectCtx(parent context.Context, cr kumaapi.Credentials) (*session, error) {
-	ctx, cancel := context.WithTimeout(parent, o.timeout)
-	c, err := kumaapi.Dial(ctx, o.kuma, kumaapi.Options{HTTPClient: o.httpClient, UserAgent: userAgent()})
-	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("cannot talk to Uptime Kuma at %s: %w", o.kuma, err)
-	}
-	s := &session{Client: c, ctx: ctx, cancel: cancel}
+// connectCtx is connect within parent too; its error says what to do.
+func (o *kumaOptions) connectCtx(parent context.Context, cr kumaapi.Credentials) (*kumaapi.Session, error) {
+	s, err := kumaapi.Connect(parent, o.kuma, o.timeout, kumaapi.Options{HTTPClient: o.httpClient, UserAgent: userAgent()}, cr)
 	var le *kumaapi.LoginError
-	err = c.Login(ctx, cr)
 	switch {
 	case errors.Is(err, kumaapi.ErrTwoFactorRequired):
-		err = fmt.Errorf("user %q has two-factor authentication on: give --totp-file FILE holding its secret", cr.Username)
+		return nil, &loginRefusedError{fmt.Errorf("user %q has two-factor authentication on: give --totp-file FILE holding its secret", cr.Username)}
 	case errors.As(err, &le):
-		err = fmt.Errorf("Uptime Kuma at %s refused the login of %q: %s", o.kuma, cr.Username, le.Msg)
-	case err != nil:
-		err = fmt.Errorf("logging in to Uptime Kuma at %s: %w", o.kuma, err)
-	default:
-		s.monitors, err = c.Monitors()
+		return nil, &loginRefusedError{fmt.Errorf("Uptime Kuma at %s refused the login of %q: %s", o.kuma, cr.Username, le.Msg)}
 	}
-	if err != nil {
-		s.close()
-		return nil, err
-	}
-	return s, nil
+	return s, err
 }
 
 // pushURL is the push URL of token on the server --kuma names.
@@ -415,12 +349,12 @@ func (o *monitorOptions) ensure(env Env, marginSet bool) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
-	d, err := provision.Decide(s.monitors, provision.Job{Name: o.name, Tag: o.tag, Want: want, Resume: o.resume})
+	defer s.Close()
+	d, err := provision.Decide(s.Listed, provision.Job{Name: o.name, Tag: o.tag, Want: want, Resume: o.resume})
 	if err != nil {
 		return decideError(err)
 	}
-	m, what, err := provision.Apply(s.ctx, s, d, nil)
+	m, what, err := provision.Apply(s.Ctx, s, d, nil)
 	if err != nil {
 		return err
 	}
@@ -458,17 +392,6 @@ func watchSpec(env Env, where, sched string, loc *time.Location, iv intervalOpti
 	return &spec
 }
 
-// checked is one opkuma job of a crontab and what check found.
-type checked struct {
-	where    string // FILE:LINE
-	token    string
-	advised  int64
-	schedule string // the crontab's, and its zone
-	loc      *time.Location
-	problems []string
-	notes    []string
-}
-
 func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
 	cr, err := o.server(env)
 	if err != nil {
@@ -478,10 +401,15 @@ func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
 	if err != nil {
 		return err
 	}
-	jobs, err := o.checkedJobs(env, sources, marginSet)
+	loc, err := o.interval.location()
 	if err != nil {
 		return err
 	}
+	ad, err := o.interval.advisor(marginSet)
+	if err != nil {
+		return err
+	}
+	jobs := provision.CheckedJobs(sources, loc, ad, wrapper(env), env.Getenv, tokenProblem)
 	if len(jobs) == 0 {
 		fmt.Fprintln(env.Stdout, "no job runs under opkuma run: nothing to check")
 		return nil
@@ -490,81 +418,24 @@ func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
 	if err != nil {
 		return err
 	}
-	defer s.close()
-	return o.compareAll(env, s, jobs)
-}
-
-// checkedJobs lists the jobs of sources that run under opkuma run, each
-// with the interval its schedule needs and its push token, or the problem
-// that keeps them from being checked.
-func (o *monitorOptions) checkedJobs(env Env, sources []crontab.Source, marginSet bool) ([]*checked, error) {
-	loc0, err := o.interval.location()
-	if err != nil {
-		return nil, err
-	}
-	ad, err := o.interval.advisor(marginSet)
-	if err != nil {
-		return nil, err
-	}
-	w := wrapper(env)
-	var jobs []*checked
-	for _, src := range sources {
-		locs := crontab.Zones(src.Lines, loc0)
-		vars := map[string]string{}
-		for i, l := range src.Lines {
-			if l.Kind == crontab.Env {
-				vars[l.Name] = l.Value
-			}
-			if l.Kind != crontab.Job || !l.Monitored() {
-				continue
-			}
-			j := &checked{where: fmt.Sprintf("%s:%d", src.Name, l.Number), schedule: l.Schedule, loc: locs[i]}
-			jobs = append(jobs, j)
-			a, err := ad.Advise(l.Schedule, locs[i])
-			if err != nil {
-				j.problems = append(j.problems, "schedule: "+err.Error())
-				continue
-			}
-			j.advised = a.Interval
-			if j.token, err = provision.JobToken(l.Command(), vars, env.Getenv, w); err != nil {
-				j.problems = append(j.problems, tokenProblem(err))
-			}
-		}
-	}
-	return jobs, nil
-}
-
-// compareAll compares each job with its monitor, prints a line per job,
-// and fails when any drifts.
-func (o *monitorOptions) compareAll(env Env, s *session, jobs []*checked) error {
-	byToken := map[string]kumaapi.Monitor{}
-	for _, m := range s.monitors {
-		if m.PushToken != "" {
-			byToken[m.PushToken] = m
-		}
-	}
-	drift, paused := 0, false
+	defer s.Close()
+	zone := func(loc *time.Location) string { return watch.ZoneName(loc, env.Getenv) }
+	drift := provision.CompareAll(jobs, s.Listed, o.retries, o.retriesSet, zone, time.Now())
+	paused := false
 	for _, j := range jobs {
-		name := "-"
-		if len(j.problems) == 0 {
-			m, ok := byToken[j.token]
-			if ok {
-				name = fmt.Sprintf("%q (id %d)", m.Name, m.ID)
-				paused = j.compare(env, m, provision.Plan(j.advised, o.retries, o.retriesSet)) || paused
-			} else {
-				j.problems = []string{"no monitor has this job's push token (deleted? another Uptime Kuma?)"}
-			}
+		name, note := "-", ""
+		if j.Monitor != nil {
+			name = fmt.Sprintf("%q (id %d)", j.Monitor.Name, j.Monitor.ID)
 		}
-		note := ""
-		if len(j.notes) > 0 {
-			note = "; note: " + strings.Join(j.notes, "; ")
+		if len(j.Notes) > 0 {
+			note = "; note: " + strings.Join(j.Notes, "; ")
 		}
-		if len(j.problems) == 0 {
-			fmt.Fprintf(env.Stdout, "%s: %s: ok, advised interval %d s%s\n", j.where, name, j.advised, note)
+		if len(j.Problems) == 0 {
+			fmt.Fprintf(env.Stdout, "%s: %s: ok, advised interval %d s%s\n", j.Where, name, j.Advised, note)
 			continue
 		}
-		drift++
-		fmt.Fprintf(env.Stdout, "%s: %s: drift: %s%s\n", j.where, name, strings.Join(j.problems, "; "), note)
+		paused = paused || j.Paused
+		fmt.Fprintf(env.Stdout, "%s: %s: drift: %s%s\n", j.Where, name, strings.Join(j.Problems, "; "), note)
 	}
 	if drift == 0 {
 		return nil
@@ -577,46 +448,6 @@ func (o *monitorOptions) compareAll(env Env, s *session, jobs []*checked) error 
 		fix += " (--resume for a paused one)"
 	}
 	return &exitError{code: exitFailure, msg: fmt.Sprintf("%d of %d opkuma jobs drift from their monitors: see above; %s sets a monitor right", drift, len(jobs), fix)}
-}
-
-// compare adds to j how its monitor m differs from want, and what
-// schedule line it carries; it reports whether m itself is paused.
-func (j *checked) compare(env Env, m kumaapi.Monitor, want provision.Target) (paused bool) {
-	d := provision.Compare(m, want)
-	switch {
-	case m.GroupPaused:
-		j.problems = append(j.problems, "paused (its group, in Uptime Kuma): resume the group there")
-	case d.Paused:
-		j.problems = append(j.problems, "paused (in Uptime Kuma): resume it there, or run opkuma monitor ensure --resume")
-		paused = true
-	}
-	j.problems = append(j.problems, d.Problems...)
-	j.notes = d.Notes
-	problem, note := watchNote(env, m, j, time.Now())
-	if problem != "" {
-		j.problems = append(j.problems, problem)
-	}
-	if note != "" {
-		j.notes = append(j.notes, note)
-	}
-	return paused
-}
-
-// watchNote says what schedule monitor watch reads from m and its next
-// deadline, or (a problem) that it is not the crontab's.
-func watchNote(env Env, m kumaapi.Monitor, j *checked, now time.Time) (problem, note string) {
-	text, found, err := watch.Describe(m.Description, now)
-	switch {
-	case !found:
-		return "", "no schedule line: opkuma monitor watch passes it by (opkuma monitor ensure writes it)"
-	case err != nil:
-		return "schedule line: " + strings.TrimPrefix(err.Error(), "watch: "), ""
-	}
-	have, _, _ := watch.Parse(m.Description)
-	if want := (watch.Spec{Schedule: j.schedule, TZ: watch.ZoneName(j.loc, env.Getenv)}); want.TZ != "" && !watch.SameRuns(have, want) {
-		return fmt.Sprintf("schedule line %q (%s), the crontab's %q (%s): opkuma monitor ensure sets it", have.Schedule, have.TZ, want.Schedule, want.TZ), ""
-	}
-	return "", text
 }
 
 // tokenProblem words an error of provision.JobToken for monitor check.
@@ -687,21 +518,17 @@ func (e *loginRefusedError) Unwrap() error { return e.error }
 // watchPass logs in, runs one watch.Pass and says what it did.
 func (o *monitorOptions) watchPass(ctx context.Context, env Env, cr kumaapi.Credentials) error {
 	s, err := o.connectCtx(ctx, cr)
-	var le *kumaapi.LoginError
-	switch {
-	case errors.As(err, &le), errors.Is(err, kumaapi.ErrTwoFactorRequired):
-		return &loginRefusedError{err}
-	case err != nil:
+	if err != nil {
 		return err
 	}
-	defer s.close()
+	defer s.Close()
 	base, _ := kumaapi.ParseBaseURL(o.kuma)
 	doer := env.HTTP
 	if o.httpClient != nil {
 		doer = o.httpClient
 	}
 	p := &watch.Pass{Server: s, Base: base.String(), Pusher: pusher.Client{HTTP: doer, UserAgent: userAgent(), MaxTime: o.timeout}}
-	results, err := p.Run(s.ctx)
+	results, err := p.Run(s.Ctx)
 	if err != nil {
 		return err
 	}
