@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -15,6 +13,7 @@ import (
 	"github.com/opkuma/opkuma/internal/crontab"
 	"github.com/opkuma/opkuma/internal/kumaapi"
 	"github.com/opkuma/opkuma/internal/provision"
+	"github.com/opkuma/opkuma/internal/watch"
 	"github.com/opkuma/opkuma/pusher"
 )
 
@@ -40,14 +39,6 @@ func provisionFlags(o *provisionOptions) []cli.Flag {
 	}, kumaFlags(&o.kuma)...)
 }
 
-// provisioned is one job of crontab wrap --provision.
-type provisioned struct {
-	provision.Slot
-	line    crontab.Line
-	where   string // FILE:LINE
-	wrapped string // the new line
-}
-
 func (o *crontabOptions) wrapProvision(env Env, args []string, marginSet bool) error {
 	p := &o.prov
 	if err := o.checkProvision(args); err != nil {
@@ -57,9 +48,12 @@ func (o *crontabOptions) wrapProvision(env Env, args []string, marginSet bool) e
 	if err != nil {
 		return err
 	}
-	dir, err := urlDir(env, p.urlDir)
-	if err != nil {
-		return err
+	dir, err := provision.URLDir(p.urlDir, env.Getenv, func() (string, error) { return homeDir(env)("") })
+	switch {
+	case errors.Is(err, provision.ErrNoURLDir):
+		return usageErrorf("%v: give --url-dir DIR", err)
+	case err != nil:
+		return usageErrorf("--url-dir %v", err)
 	}
 	src, err := o.readOne(env, args)
 	if err != nil {
@@ -93,11 +87,11 @@ func (o *crontabOptions) wrapProvision(env Env, args []string, marginSet bool) e
 	if err := o.applyJobs(env, s, jobs, dir); err != nil {
 		return err
 	}
-	backup, err := installCrontab(src, data, dir)
+	backup, err := provision.InstallCrontab(src, data, dir)
 	if err != nil {
 		return err
 	}
-	o.auditWrapped(env, src, jobs, data, nil)
+	o.auditWrapped(env, src, jobs, data, map[string]bool{})
 	fmt.Fprintf(env.Stdout, "%s: %s wrapped; the crontab as it was is in %s\n", src.Name, crontab.Plural(len(jobs), "line", "lines"), backup)
 	return nil
 }
@@ -120,7 +114,7 @@ func (o *crontabOptions) checkProvision(args []string) error {
 
 // wrapJobs names each job's monitor and url-file, and returns the crontab
 // with every job's line wrapped.
-func (o *crontabOptions) wrapJobs(env Env, s *kumaapi.Session, src crontab.Source, jobs []*provisioned, dir string) ([]byte, error) {
+func (o *crontabOptions) wrapJobs(env Env, s *kumaapi.Session, src crontab.Source, jobs []*provision.Wrapping, dir string) ([]byte, error) {
 	slots := make([]*provision.Slot, len(jobs))
 	for i, j := range jobs {
 		slots[i] = &j.Slot
@@ -128,24 +122,24 @@ func (o *crontabOptions) wrapJobs(env Env, s *kumaapi.Session, src crontab.Sourc
 	var noName *provision.NoFreeNameError
 	err := provision.AssignNames(slots, s.Listed, provision.TakenTokens(src.Lines, env.Getenv, wrapper(env)), o.prov.tag, dir)
 	if errors.As(err, &noName) {
-		return nil, fmt.Errorf("%s: %w", jobs[noName.Index].where, err)
+		return nil, fmt.Errorf("%s: %w", jobs[noName.Index].Where, err)
 	} else if err != nil {
 		return nil, err
 	}
 	wrapped := map[int]string{}
 	for _, j := range jobs {
-		prefix := caller(src.Lines[:j.line.Number]) + " run --url-file " + crontab.QuoteWord(j.URLFile) + " --"
-		if j.wrapped, err = j.line.Wrap(prefix); err != nil {
+		prefix := caller(src.Lines[:j.Line.Number]) + " run --url-file " + crontab.QuoteWord(j.URLFile) + " --"
+		if j.Wrapped, err = j.Line.Wrap(prefix); err != nil {
 			return nil, &exitError{code: exitFailure, msg: err.Error()}
 		}
-		wrapped[j.line.Number] = j.wrapped
+		wrapped[j.Line.Number] = j.Wrapped
 	}
 	return provision.ReplaceLines(src.Data, wrapped), nil
 }
 
 // applyJobs creates or updates each job's monitor and writes its url-file;
 // the crontab is not touched yet.
-func (o *crontabOptions) applyJobs(env Env, s *kumaapi.Session, jobs []*provisioned, dir string) error {
+func (o *crontabOptions) applyJobs(env Env, s *kumaapi.Session, jobs []*provision.Wrapping, dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("--url-dir: %w", err)
 	}
@@ -155,172 +149,66 @@ func (o *crontabOptions) applyJobs(env Env, s *kumaapi.Session, jobs []*provisio
 			err = s.Refresh(s.Ctx)
 		}
 		if err != nil {
-			return fmt.Errorf("%s: monitor %q: %w (the crontab is unchanged; what was done stays: run again to carry on)", j.where, j.Name, err)
+			return fmt.Errorf("%s: monitor %q: %w (the crontab is unchanged; what was done stays: run again to carry on)", j.Where, j.Name, err)
 		}
-		fmt.Fprintf(env.Stdout, "%s: monitor %q (id %d): %s%s\n", j.where, m.Name, m.ID, what, j.note())
+		fmt.Fprintf(env.Stdout, "%s: monitor %q (id %d): %s%s\n", j.Where, m.Name, m.ID, what, j.Note())
 		if err := usable(env, m, "", ", then run again (the crontab is unchanged)"); err != nil {
 			return err
 		}
-		if err := o.prov.kuma.savePushURL(env, j.where+": ", j.URLFile, m.PushToken); err != nil {
-			return fmt.Errorf("%s: url-file: %w (the crontab is unchanged)", j.where, err)
+		if err := o.prov.kuma.savePushURL(env, j.Where+": ", j.URLFile, m.PushToken); err != nil {
+			return fmt.Errorf("%s: url-file: %w (the crontab is unchanged)", j.Where, err)
 		}
 	}
 	return nil
 }
 
-// note says why the job's monitor is not named after its base name.
-func (j *provisioned) note() string {
-	if j.Passed == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (not %q: %s)", j.Base, j.Passed)
-}
-
 // selectJobs returns the jobs to wrap: line --line, or every job not under
 // opkuma run, with the monitor settings their schedules need. Jobs that
 // have no interval (@reboot, a schedule cron rejects) are told and left.
-func (o *crontabOptions) selectJobs(env Env, src crontab.Source, loc *time.Location, marginSet bool) ([]*provisioned, error) {
+func (o *crontabOptions) selectJobs(env Env, src crontab.Source, loc *time.Location, marginSet bool) ([]*provision.Wrapping, error) {
 	ad, err := o.interval.advisor(marginSet)
 	if err != nil {
 		return nil, err
 	}
-	locs := crontab.Zones(src.Lines, loc)
-	var jobs []*provisioned
-	for i, l := range src.Lines {
-		if o.line > 0 && l.Number != o.line {
-			continue
-		}
-		if l.Kind != crontab.Job || l.Monitored() {
-			if o.line > 0 {
-				_, err := l.Wrap("opkuma")
-				return nil, &exitError{code: exitFailure, msg: err.Error()}
-			}
-			continue
-		}
-		where := fmt.Sprintf("%s:%d", src.Name, l.Number)
-		if u := l.UserField(crontab.IsUser); u != "" {
-			return nil, usageErrorf("%s looks like a system crontab's line (%s is a user): give --system to wrap the command after the user field", where, u)
-		}
-		a, err := ad.Advise(l.Schedule, locs[i])
-		if err != nil {
-			fmt.Fprintf(env.Stdout, "%s: left as it is: %s\n", where, err)
-			continue
-		}
-		want := provision.Plan(a.Interval, o.prov.kuma.retries, o.prov.kuma.retriesSet)
-		want.Watch = watchSpec(env, where+": ", l.Schedule, locs[i], o.interval, marginSet)
-		jobs = append(jobs, &provisioned{line: l, where: where, Slot: provision.Slot{
-			Base: provision.JobName(src.Lines, i, o.prov.nameFrom), Want: want}})
+	jobs, err := provision.SelectJobs(src, provision.Selection{
+		Line: o.line, NameFrom: o.prov.nameFrom, Loc: loc, Advisor: ad,
+		Retries: o.prov.kuma.retries, RetriesSet: o.prov.kuma.retriesSet,
+		Watch: func(where, sched string, loc *time.Location) *watch.Spec {
+			return watchSpec(env, where+": ", sched, loc, o.interval, marginSet)
+		},
+		Skip: func(where string, err error) { fmt.Fprintf(env.Stdout, "%s: left as it is: %s\n", where, err) },
+	})
+	var sys *provision.SystemLineError
+	switch {
+	case errors.As(err, &sys):
+		return nil, usageErrorf("%v: give --system to wrap the command after the user field", err)
+	case err != nil:
+		return nil, &exitError{code: exitFailure, msg: err.Error()}
 	}
 	return jobs, nil
 }
 
 // dryRun says what --write would do, and what the audit would say of the
 // new lines, and changes nothing.
-func (o *crontabOptions) dryRun(env Env, src crontab.Source, jobs []*provisioned, data []byte) error {
-	creates, updates, files := 0, 0, 0
+func (o *crontabOptions) dryRun(env Env, src crontab.Source, jobs []*provision.Wrapping, data []byte) error {
 	missing := map[string]bool{}
-	for _, j := range jobs {
-		id := "new"
-		if j.Decision.Existing != nil {
-			id = fmt.Sprintf("id %d", j.Decision.Existing.ID)
-		}
-		switch {
-		case j.Decision.Existing == nil:
-			creates++
-		case len(j.Decision.Changes) > 0:
-			updates++
-		}
-		file := "to write"
-		if _, err := os.Lstat(j.URLFile); err == nil {
-			file = "exists"
-		} else {
-			missing[j.URLFile] = true
-		}
-		if file == "to write" {
-			files++
-		}
-		fmt.Fprintln(env.Stdout, pusher.Redact(fmt.Sprintf("%s: monitor %q (%s): %s; url-file %s: %s%s", j.where, j.Name, id, j.Decision, j.URLFile, file, j.note())))
-		fmt.Fprintln(env.Stdout, pusher.Redact(fmt.Sprintf("%s: + %s", j.where, strings.TrimSuffix(j.wrapped, "\r"))))
-	}
+	summary := provision.WriteDryRun(env.Stdout, src.Name, jobs, missing)
 	o.auditWrapped(env, src, jobs, data, missing)
-	fmt.Fprintf(env.Stdout, "dry run, nothing changed: --write creates %s, updates %d, writes %s and wraps %s of %s\n",
-		crontab.Plural(creates, "monitor", "monitors"), updates, crontab.Plural(files, "url-file", "url-files"), crontab.Plural(len(jobs), "line", "lines"), src.Name)
+	fmt.Fprintln(env.Stdout, summary)
 	return nil
 }
 
 // auditWrapped prints on stderr what the audit finds in the wrapped lines
-// of data, but for a bare % the job had (the user's), and for url-files
-// listed in missing (a dry run writes none).
-func (o *crontabOptions) auditWrapped(env Env, src crontab.Source, jobs []*provisioned, data []byte, missing map[string]bool) {
+// of data (provision.WrappedFindings).
+func (o *crontabOptions) auditWrapped(env Env, src crontab.Source, jobs []*provision.Wrapping, data []byte, missing map[string]bool) {
 	lines, err := crontab.Parse(bytes.NewReader(data), o.system)
 	if err != nil {
 		return
 	}
-	ours := map[int]bool{}
-	percent := map[int]bool{} // the job fed its standard input with a bare %
-	for _, j := range jobs {
-		ours[j.line.Number] = true
-		percent[j.line.Number] = strings.Contains(strings.ReplaceAll(j.line.CommandText(), `\%`, ""), "%")
-	}
-	for _, r := range o.auditor(env).Audit(lines) {
-		if !ours[r.Line.Number] {
-			continue
-		}
+	for _, r := range provision.WrappedFindings(o.auditor(env), lines, jobs, missing) {
 		for _, f := range r.Findings {
-			if f.Problem == crontab.URLFileMissing && missing[f.Text] || f.Problem == crontab.BarePercent && percent[r.Line.Number] {
-				continue
-			}
 			msg, fix := crontab.Describe(f, r.Line)
 			fmt.Fprintln(env.Stderr, pusher.Redact(fmt.Sprintf("opkuma: %s:%d: %s; fix: %s", src.Name, r.Line.Number, msg, fix)))
 		}
 	}
-}
-
-// installCrontab puts data in place of src, keeping what src was in a
-// backup whose path it returns: FILE~ beside a file, or DIR/crontab-TIME.bak
-// for the user's crontab, which is then installed with crontab -. It
-// refuses when the crontab changed since it was read.
-func installCrontab(src crontab.Source, data []byte, dir string) (string, error) {
-	var (
-		backup string
-		err    error
-	)
-	if src.Name != "crontab -l" {
-		backup, err = provision.InstallFile(src.Name, src.Data, data)
-	} else {
-		backup, err = provision.InstallUserCrontab(src.Data, data, dir, time.Now())
-	}
-	var changed *provision.ChangedError
-	switch {
-	case errors.As(err, &changed) && changed.Name == "":
-		return "", errors.New("your crontab changed while opkuma worked: it is left as it is; run again")
-	case errors.As(err, &changed):
-		return "", fmt.Errorf("%s changed while opkuma worked: it is left as it is; run again", changed.Name)
-	}
-	return backup, err
-}
-
-// urlDir returns the directory of the url-files, absolute: --url-dir, else
-// $XDG_CONFIG_HOME/opkuma, else ~/.config/opkuma.
-func urlDir(env Env, flag string) (string, error) {
-	dir := flag
-	if dir == "" {
-		if x := env.Getenv("XDG_CONFIG_HOME"); filepath.IsAbs(x) {
-			dir = filepath.Join(x, "opkuma")
-		} else {
-			home, err := homeDir(env)("")
-			if err != nil || home == "" {
-				return "", usageErrorf("no home directory to keep the url-files in: give --url-dir DIR")
-			}
-			dir = filepath.Join(home, ".config", "opkuma")
-		}
-	}
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", usageErrorf("--url-dir: %v", err)
-	}
-	if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
-		return "", usageErrorf("--url-dir %s: not a directory", dir)
-	}
-	return abs, nil
 }
