@@ -14,8 +14,8 @@ func manCommand(env Env) *cli.Command {
 Packages install it as /usr/share/man/man1/opkuma.1.gz.`,
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
-			v, _, d := buildVersion()
-			clidoc.Man(env.Stdout, c.App, v, d[:min(len(d), 10)])
+			b := build()
+			clidoc.Man(env.Stdout, c.App, b.Version, b.Day())
 			return nil
 		},
 	}

@@ -482,31 +482,19 @@ func (o *monitorOptions) watch(env Env) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	t := time.NewTicker(o.every)
-	defer t.Stop()
-	for first := true; ; first = false {
-		err := o.watchPass(ctx, env, cr)
-		var (
-			refused *loginRefusedError
-			exit    *exitError
-		)
-		switch {
-		case ctx.Err() != nil:
-			return nil
-		case errors.As(err, &exit): // said above; the next pass tries again
-		case errors.As(err, &refused), err != nil && first:
-			// A setup that never worked stops at once; a server that
-			// goes away later (a restart) is waited out.
-			return err
-		case err != nil:
-			fmt.Fprintf(env.Stderr, "opkuma: %v\n", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	return watch.Repeat(ctx, o.every, func(ctx context.Context) error { return o.watchPass(ctx, env, cr) },
+		func(err error, first bool) bool {
+			var (
+				refused *loginRefusedError
+				exit    *exitError // said already: the monitors a pass did not handle
+			)
+			return errors.As(err, &refused) || first && !errors.As(err, &exit)
+		},
+		func(err error) {
+			if !errors.As(err, new(*exitError)) {
+				fmt.Fprintf(env.Stderr, "opkuma: %v\n", err)
+			}
+		})
 }
 
 // loginRefusedError is a login Uptime Kuma refused: --every stops on it,

@@ -1,11 +1,11 @@
-package cmd
+package buildinfo
 
 import (
 	"runtime/debug"
 	"testing"
 )
 
-func TestVersionOf(t *testing.T) {
+func TestOf(t *testing.T) {
 	vcs := []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.time", Value: "2026-11-24T10:00:00Z"}}
 	tests := []struct {
 		name                string
@@ -24,8 +24,8 @@ func TestVersionOf(t *testing.T) {
 	// Mutation caught: "unknown" placeholders back (a clone's build said
 	// "(devel) (commit unknown, built unknown)", #16).
 	for _, tt := range tests {
-		v, c, d := versionOf(tt.version, tt.commit, tt.dt, tt.info)
-		if got := v + " " + c + " " + d; got != tt.want {
+		b := of(tt.version, tt.commit, tt.dt, tt.info)
+		if got := b.Version + " " + b.Commit + " " + b.Date; got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
 	}
