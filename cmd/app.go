@@ -103,7 +103,7 @@ never ran.
 			versionCommand(env),
 			completionCommand(env),
 			manCommand(env),
-			helpCommand(),
+			cliflag.HelpCommand(unknownCommand),
 		},
 		OnUsageError:   onUsageError,
 		ExitErrHandler: func(*cli.Context, error) {}, // Main maps errors to exit codes
@@ -132,43 +132,9 @@ never ran.
 	return app
 }
 
-// helpCommand is "opkuma help [COMMAND [SUBCOMMAND]]": the same as
-// "opkuma COMMAND [SUBCOMMAND] --help".
-func helpCommand() *cli.Command {
-	return &cli.Command{
-		Name:      "help",
-		Usage:     "show the help of opkuma or of a command, e.g. opkuma help run",
-		ArgsUsage: "[COMMAND [SUBCOMMAND]]",
-		Action: func(c *cli.Context) error {
-			cmds := c.App.Commands
-			for _, name := range c.Args().Slice() {
-				cmd := cliflag.FindCommand(cmds, name)
-				if cmd == nil {
-					return unknownCommand(cmds, name)
-				}
-				cmds = cmd.Subcommands
-			}
-			if !c.Args().Present() {
-				return cli.ShowAppHelp(c)
-			}
-			args := append(append([]string{c.App.Name}, c.Args().Slice()...), "--help")
-			return c.App.RunContext(c.Context, args)
-		},
-	}
-}
-
 // unknownCommand is the usage error for a command name not among cmds.
 func unknownCommand(cmds []*cli.Command, name string) error {
-	var names []string
-	for _, c := range cmds {
-		if !c.Hidden {
-			names = append(names, c.Names()...)
-		}
-	}
-	if s := cliflag.Suggest(name, names); s != "" {
-		return usageErrorf("unknown command %q: did you mean %s?", name, s)
-	}
-	return usageErrorf("unknown command %q: see 'opkuma --help'", name)
+	return usageErrorf("%s", cliflag.UnknownCommand(cmds, name, "opkuma"))
 }
 
 // usageError is a mistake in the command line: exit 2, nothing run.

@@ -174,22 +174,14 @@ func (o *pushOptions) client(env Env, msgs messages) (*pusher.Client, error) {
 		ConnectTimeout: o.connectTimeout,
 		MaxAttempts:    maxAttempts,
 		OnAttempt: func(a pusher.Attempt) {
-			result := fmt.Sprintf("HTTP %d", a.Status)
-			if a.Err != nil {
-				result = a.Err.Error()
-			}
-			retry := ""
-			if a.Retry > 0 {
-				retry = fmt.Sprintf(", retrying in %v", a.Retry.Round(time.Millisecond))
-			}
-			msgs.verbosef("push attempt %d: %s in %v%s", a.N, result, a.Duration.Round(time.Millisecond), retry)
+			msgs.verbosef("push attempt %s", a)
 		},
 	}, nil
 }
 
 // push sends h to e with c and reports a failure on stderr, and a slow
 // success under --verbose.
-func push(ctx context.Context, c *pusher.Client, e *pusher.Endpoint, h pusher.Heartbeat, msgs messages) error {
+func push(ctx context.Context, c *pusher.Client, e *pusher.Endpoint, h pusher.Beat, msgs messages) error {
 	_, err := pushResult(ctx, c, e, h, msgs)
 	return err
 }

@@ -179,7 +179,7 @@ func (o *runOptions) execute(ctx context.Context, env Env, p *runPlan, sigs <-ch
 		Stdin:        stdin,
 		Stdout:       stdout,
 		Stderr:       stderr,
-		Env:          jobEnv(os.Environ()),
+		Env:          job.Environ(os.Environ()),
 		Lock:         o.lock,
 		LockWait:     o.lockWait,
 		LockBusy:     func() { msgs.verbosef("waiting up to %v for the lock on %s", o.lockWait, o.lock) },
@@ -201,7 +201,7 @@ func (o *runOptions) execute(ctx context.Context, env Env, p *runPlan, sigs <-ch
 func (o *runOptions) report(ctx context.Context, p *runPlan, out job.Outcome, msgs messages) error {
 	pushDown := func(msg string, d time.Duration) {
 		if o.downOnFailure && p.endpoint != nil {
-			h := pusher.Heartbeat{Status: pusher.StatusDown, Msg: p.redact(msg), Elapsed: d}
+			h := pusher.Beat{Status: pusher.StatusDown, Msg: p.redact(msg), Elapsed: d}
 			_ = push(ctx, p.client, p.endpoint, h, msgs)
 		}
 	}
@@ -242,7 +242,7 @@ func (o *runOptions) report(ctx context.Context, p *runPlan, out job.Outcome, ms
 		}
 		return nil
 	}
-	h := pusher.Heartbeat{Status: o.push.status, Msg: o.push.msg, Ping: o.push.ping, Elapsed: res.Duration}
+	h := pusher.Beat{Status: o.push.status, Msg: o.push.msg, Ping: o.push.ping, Elapsed: res.Duration}
 	if err := push(ctx, p.client, p.endpoint, h, msgs); err != nil && o.strict {
 		return &exitError{code: pushExitCode(err)}
 	}
@@ -259,20 +259,6 @@ func stdio(env Env) (stdin, stdout, stderr *os.File) {
 	stdout, _ = env.Stdout.(*os.File)
 	stderr, _ = env.Stderr.(*os.File)
 	return stdin, stdout, stderr
-}
-
-// jobEnv is opkuma's environment less the variables that hold a push URL:
-// the token goes nowhere but the push.
-func jobEnv(environ []string) []string {
-	env := make([]string, 0, len(environ))
-	for _, kv := range environ {
-		name, value, _ := strings.Cut(kv, "=")
-		if name == "OPKUMA_URL" || (strings.HasPrefix(name, "OPKUMA_") && pusher.Redact(value) != value) {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
 }
 
 // command is the job of args, as run runs it: --shell and --pipefail
@@ -303,19 +289,12 @@ var knownVariables = map[string]bool{
 }
 
 // warnUnknownVariables says, in one line, which OPKUMA_ variables of the
-// environment opkuma does not read: a typo, or a flag that has no variable.
+// environment opkuma does not read.
 func warnUnknownVariables(env Env, msgs messages) {
 	if env.Environ == nil {
 		return
 	}
-	var unknown []string
-	for _, kv := range env.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "OPKUMA_") && !knownVariables[name] {
-			unknown = append(unknown, name)
-		}
-	}
-	if len(unknown) > 0 {
+	if unknown := job.Unknown(env.Environ(), knownVariables); len(unknown) > 0 {
 		msgs.errorf("ignoring %s: opkuma reads no such variable (run's are OPKUMA_URL and OPKUMA_DOWN_ON_FAILURE; give other settings as flags)", strings.Join(unknown, ", "))
 	}
 }
@@ -355,10 +334,10 @@ func (o *runOptions) printPlan(w io.Writer, command runner.Command, e *pusher.En
 	if ping == "" && e.Param("ping") == "" {
 		ping = "DURATION_MS"
 	}
-	up := e.URL(pusher.Heartbeat{Status: o.push.status, Msg: o.push.msg, Ping: ping})
+	up := e.URL(pusher.Beat{Status: o.push.status, Msg: o.push.msg, Ping: ping})
 	fmt.Fprintf(w, "on success: GET %s\n", e.Redact(up.String()))
 	if o.downOnFailure {
-		down := e.URL(pusher.Heartbeat{Status: pusher.StatusDown, Msg: "exit N: LAST_LINE", Ping: "DURATION_MS"})
+		down := e.URL(pusher.Beat{Status: pusher.StatusDown, Msg: "exit N: LAST_LINE", Ping: "DURATION_MS"})
 		fmt.Fprintf(w, "on failure: GET %s\n", e.Redact(down.String()))
 	} else {
 		fmt.Fprintf(w, "on failure: no push (Uptime Kuma alerts when the heartbeat interval runs out; see --down-on-failure)\n")

@@ -219,8 +219,8 @@ func (c *Client) Push(ctx context.Context, b Beat) (Result, error) {
 			if o.statsWait >= left {
 				return unreachable(false)
 			}
-			spread := time.Duration((c.jitterFactor() - 0.5) * float64(statsSpread))
-			wait = o.statsWait + min(spread, (left-o.statsWait)/2)
+			// A quarter of what is left stays for the attempt itself.
+			wait = o.statsWait + statsOffset(c.jitterFactor()-0.5, min(statsSpread, (left-o.statsWait)*3/4))
 			cancel()
 			pushCtx, cancel, limit = hardCtx, func() {}, maxTime+statsGrace
 		default:
@@ -496,4 +496,18 @@ func retryAfter(v string, now time.Time) time.Duration {
 		return max(t.Sub(now), 0)
 	}
 	return 0
+}
+
+// String says what became of the attempt, for a log line: "1: HTTP 200
+// in 12ms", "2: connection refused in 3ms, retrying in 1.1s".
+func (a Attempt) String() string {
+	result := fmt.Sprintf("HTTP %d", a.Status)
+	if a.Err != nil {
+		result = a.Err.Error()
+	}
+	retry := ""
+	if a.Retry > 0 {
+		retry = fmt.Sprintf(", retrying in %v", a.Retry.Round(time.Millisecond))
+	}
+	return fmt.Sprintf("%d: %s in %v%s", a.N, result, a.Duration.Round(time.Millisecond), retry)
 }

@@ -610,3 +610,19 @@ func TestNewHTTPClientWithCA(t *testing.T) {
 		t.Errorf("err = %v, want ErrNoCertificate", err)
 	}
 }
+
+// TestAttemptString: the log line of an attempt. Catches: the error not in
+// place of the status, the retry left out.
+func TestAttemptString(t *testing.T) {
+	for _, tc := range []struct {
+		a    Attempt
+		want string
+	}{
+		{Attempt{N: 1, Status: 200, Duration: 12345 * time.Microsecond}, "1: HTTP 200 in 12ms"},
+		{Attempt{N: 2, Err: errors.New("connection refused"), Duration: 3 * time.Millisecond, Retry: 1100 * time.Millisecond}, "2: connection refused in 3ms, retrying in 1.1s"},
+	} {
+		if got := tc.a.String(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.a, got, tc.want)
+		}
+	}
+}

@@ -500,3 +500,44 @@ func durationMessage(flagName, value string) string {
 	}
 	return fmt.Sprintf("%s %s: not a duration: write it like 5s, 10m, 1h30m", flagName, value)
 }
+
+// HelpCommand is "APP help [COMMAND [SUBCOMMAND]]": the same as
+// "APP COMMAND [SUBCOMMAND] --help". unknown is its error for a name that
+// is no command.
+func HelpCommand(unknown func(cmds []*cli.Command, name string) error) *cli.Command {
+	return &cli.Command{
+		Name:      "help",
+		Usage:     "show the help of opkuma or of a command, e.g. opkuma help run",
+		ArgsUsage: "[COMMAND [SUBCOMMAND]]",
+		Action: func(c *cli.Context) error {
+			cmds := c.App.Commands
+			for _, name := range c.Args().Slice() {
+				cmd := FindCommand(cmds, name)
+				if cmd == nil {
+					return unknown(cmds, name)
+				}
+				cmds = cmd.Subcommands
+			}
+			if !c.Args().Present() {
+				return cli.ShowAppHelp(c)
+			}
+			args := append(append([]string{c.App.Name}, c.Args().Slice()...), "--help")
+			return c.App.RunContext(c.Context, args)
+		},
+	}
+}
+
+// UnknownCommand says that name is not among cmds (of app), with the
+// nearest visible name when one is near.
+func UnknownCommand(cmds []*cli.Command, name, app string) string {
+	var names []string
+	for _, c := range cmds {
+		if !c.Hidden {
+			names = append(names, c.Names()...)
+		}
+	}
+	if s := Suggest(name, names); s != "" {
+		return fmt.Sprintf("unknown command %q: did you mean %s?", name, s)
+	}
+	return fmt.Sprintf("unknown command %q: see '%s --help'", name, app)
+}
