@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/opkuma/opkuma/internal/clidoc"
 	"github.com/opkuma/opkuma/internal/cliflag"
 	"github.com/opkuma/opkuma/pusher"
 
@@ -71,14 +72,9 @@ func newApp(env Env) *cli.App {
 	fe := &cliflag.Env{Getenv: env.Getenv}
 	var showVersion bool
 	app := &cli.App{
-		Name:  "opkuma",
-		Usage: "run a scheduled job and report it to an Uptime Kuma Push monitor",
-		Description: `opkuma runs a job (from crontab, a systemd timer, CI, ...) and, when it exits 0,
-sends a heartbeat to an Uptime Kuma Push monitor. When no heartbeat arrives
-within the monitor's interval, Uptime Kuma alerts: the job failed, hung or
-never ran.
-
-   0 * * * *  /usr/local/bin/opkuma run --url 'https://kuma.example.com/api/push/AbC123' -- /usr/local/bin/backup.sh --full`,
+		Name:            "opkuma",
+		Usage:           "run a scheduled job and report it to an Uptime Kuma Push monitor",
+		Description:     clidoc.Help("opkuma"),
 		HideHelpCommand: true, // helpCommand instead
 		// --version is opkuma's own flag, without urfave/cli's -v: a
 		// top-level -v is --verbose, as it is for run and push.

@@ -10,16 +10,10 @@ import (
 
 func completionCommand(env Env) *cli.Command {
 	return &cli.Command{
-		Name:      "completion",
-		Usage:     "print a shell completion script: bash, zsh or fish",
-		ArgsUsage: "bash|zsh|fish",
-		Description: `Prints a completion script for opkuma's commands and flags, generated from the
-same definitions as --help. After --, the job's command and files complete.
-
-   bash:  opkuma completion bash > /etc/bash_completion.d/opkuma
-          (or: source <(opkuma completion bash) in ~/.bashrc)
-   zsh:   opkuma completion zsh > "${fpath[1]}/_opkuma"
-   fish:  opkuma completion fish > ~/.config/fish/completions/opkuma.fish`,
+		Name:         "completion",
+		Usage:        "print a shell completion script: bash, zsh or fish",
+		ArgsUsage:    "bash|zsh|fish",
+		Description:  clidoc.Help("completion"),
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
 			shell := c.Args().First()

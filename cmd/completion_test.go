@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/urfave/cli/v2"
+
 	"github.com/opkuma/opkuma/internal/clidoc"
 )
 
@@ -23,5 +25,26 @@ func TestCompletionNames(t *testing.T) {
 	}
 	if len(words) < 20 {
 		t.Fatalf("clidoc.Words read %d words: want the commands' and flags'", len(words))
+	}
+}
+
+// TestHelpFiles: every command has its long help from clidoc, and every
+// help file is some command's. Catches: a help file left behind when its
+// command is renamed or dropped.
+func TestHelpFiles(t *testing.T) {
+	app := newApp(Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }})
+	used := map[string]bool{app.Description: true}
+	var walk func(cmds []*cli.Command)
+	walk = func(cmds []*cli.Command) {
+		for _, c := range cmds {
+			used[c.Description] = true
+			walk(c.Subcommands)
+		}
+	}
+	walk(app.Commands)
+	for _, path := range clidoc.HelpFiles() {
+		if !used[clidoc.Help(path)] {
+			t.Errorf("help/%s.txt is no command's Description", path)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/opkuma/opkuma/internal/clidoc"
 	"github.com/opkuma/opkuma/internal/cliflag"
 	"github.com/opkuma/opkuma/internal/crontab"
 	"github.com/opkuma/opkuma/internal/provision"
@@ -40,28 +41,10 @@ func crontabCommand(env Env) *cli.Command {
 			&cliflag.BoolFlag{Name: "no-exec-check", Usage: "do not look at this machine: whether commands and URL files exist, run, and who can read them (for a crontab meant for another machine)", Destination: &o.noExecCheck})
 	}
 	return &cli.Command{
-		Name:      "crontab",
-		Usage:     "audit a crontab: what would stop each opkuma job, and the interval its monitor needs",
-		ArgsUsage: "[FILE|-]",
-		Description: `Reads a crontab (FILE, - for standard input, or the output of crontab -l) as
-cron does (comments, NAME=value lines, @daily..., % and \%, CRON_TZ=) and, for
-every line that calls opkuma, prints the Heartbeat Interval its monitor needs
-(see opkuma interval) and each problem, with its line number and a fix:
-  - an unquoted & ; | or # in the push URL: cron's sh cuts the line there;
-  - a bare %, which cron turns into a newline (write \%);
-  - opkuma not called by its absolute path and not on the crontab's PATH=
-    (cron's default PATH is /usr/bin:/bin);
-  - the job's command not found or not executable on this machine;
-  - no -- between opkuma run's options and the job;
-  - a --url-file that does not exist, or that group or others can read.
-Jobs without opkuma get one summary line. Exit status: 0 no problem, 1 problems
-found, 2 usage error.
-
-Examples:
-   opkuma crontab                          # your crontab, from crontab -l
-   opkuma crontab --system                 # /etc/crontab and /etc/cron.d/*
-   opkuma crontab --json mycrontab         # for tools: tokens hidden
-   opkuma crontab --no-exec-check - < crontab-for-another-host`,
+		Name:        "crontab",
+		Usage:       "audit a crontab: what would stop each opkuma job, and the interval its monitor needs",
+		ArgsUsage:   "[FILE|-]",
+		Description: clidoc.Help("crontab"),
 		Flags: append(common(),
 			&cliflag.BoolFlag{Name: "json", Usage: "print JSON for machines: every job, its problems and interval (tokens hidden)", Destination: &o.json}),
 		OnUsageError: onUsageError,
@@ -76,34 +59,10 @@ Examples:
 // crontab's commands.
 func crontabWrapCommand(env Env, o *crontabOptions, common func() []cli.Flag) *cli.Command {
 	return &cli.Command{
-		Name:      "wrap",
-		Usage:     "print the crontab with one job's command wrapped by opkuma run; or, with --provision, set up every job's monitor",
-		ArgsUsage: "[FILE|-] --line N (--url-file PATH | --url URL)  |  [FILE|-] --provision --kuma URL --user USER [--write]",
-		Description: `Prints the crontab to standard output with line N's command run under
-opkuma run --url-file PATH -- (or --url 'URL'), every other byte unchanged, and
-the recommended Heartbeat Interval on standard error, with anything the audit
-(opkuma crontab) finds in the new line. It edits no file: pipe it to
-crontab - once you have read it. The job runs its original text byte for byte:
-plain words stay as they are; a command that needs a shell becomes one
-single-quoted argument, which opkuma runs with /bin/sh -c as cron did. opkuma
-is called by its absolute path unless the crontab's PATH finds it.
-
-With --provision it does the rest too, for every job not under opkuma run yet
-(or line --line only): it logs in to Uptime Kuma (with the flags of opkuma
-monitor ensure), and for each job creates or updates a Push monitor named
-after the comment line just above the job, else after its command
-(--name-from command: always; -2, -3... keep names apart), with the interval
-its schedule needs (CRON_TZ= counted), writes its push URL to DIR/NAME.url
-(--url-dir, mode 0600) and wraps the line with --url-file DIR/NAME.url. Without --write it
-only prints that plan and the new lines: nothing changes on the server, on
-disk or in the crontab. With --write it makes the changes and writes the
-crontab back: FILE, keeping the old one as FILE~, or your crontab through
-crontab -, keeping the old one in --url-dir. A second run finds nothing to do.
-
-Examples:
-   crontab -l | opkuma crontab wrap - --line 5 --url-file ~/.config/opkuma/backup.url | crontab -
-   opkuma crontab wrap --provision --kuma https://kuma.example.com --user admin --password-file ~/.config/opkuma/kuma.pass
-   opkuma crontab wrap --provision --kuma https://kuma.example.com --user admin --password-file ~/.config/opkuma/kuma.pass --write`,
+		Name:        "wrap",
+		Usage:       "print the crontab with one job's command wrapped by opkuma run; or, with --provision, set up every job's monitor",
+		ArgsUsage:   "[FILE|-] --line N (--url-file PATH | --url URL)  |  [FILE|-] --provision --kuma URL --user USER [--write]",
+		Description: clidoc.Help("crontab-wrap"),
 		Flags: append(append(common(),
 			&cli.IntFlag{Name: "line", Usage: "the job's line `N`umber (see opkuma crontab)", Destination: &o.line},
 			&cli.StringFlag{Name: "url-file", Usage: "the wrapped job reads its push URL from `FILE`", Destination: &o.urlFile},
@@ -186,15 +145,7 @@ func wrapper(env Env) crontab.Wrapper {
 // push would be a heartbeat). Whether a shell has pipefail is asked once
 // per shell.
 func lineChecker() func(args []string) error {
-	known := map[string]bool{}
-	has := func(shell string) bool {
-		v, ok := known[shell]
-		if !ok {
-			v = runner.HasPipefail(shell)
-			known[shell] = v
-		}
-		return v
-	}
+	has := runner.HasPipefailOnce()
 	return func(args []string) error {
 		env := Env{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }, check: true, hasPipefail: has}
 		app := newApp(env)
@@ -202,7 +153,7 @@ func lineChecker() func(args []string) error {
 		if c, _ := cliflag.CommandOf(app, argv); c == nil || c.Name != "run" {
 			return nil
 		}
-		err := app.Run(cliflag.FlagsFirst(app, argv))
+		err := runApp(app, argv)
 		var usage *usageError
 		var pu *pusher.UsageError
 		if errors.As(err, &usage) || errors.As(err, &pu) {
@@ -320,7 +271,7 @@ func (o *crontabOptions) wrapNotes(env Env, src crontab.Source, data []byte, mar
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "opkuma: line %d: no interval: %s\n", o.line, err)
 	} else {
-		fmt.Fprintf(env.Stderr, "opkuma: line %d: set the monitor's Heartbeat Interval to %d s (largest gap %d s + margin)\n", o.line, a.Value(), seconds(a.Gap.Length))
+		fmt.Fprintf(env.Stderr, "opkuma: line %d: set the monitor's Heartbeat Interval to %d s (largest gap %d s + margin)\n", o.line, a.Value(), a.GapSeconds())
 		if w := a.Warning(); w != "" {
 			fmt.Fprintf(env.Stderr, "opkuma: %s\n", w)
 		}

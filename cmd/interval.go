@@ -2,13 +2,13 @@ package cmd
 
 import (
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/opkuma/opkuma/internal/calendar"
+	"github.com/opkuma/opkuma/internal/clidoc"
 	"github.com/opkuma/opkuma/internal/cliflag"
 	"github.com/opkuma/opkuma/internal/schedule"
 )
@@ -36,28 +36,10 @@ func intervalFlags(o *intervalOptions) []cli.Flag {
 func intervalCommand(env Env) *cli.Command {
 	o := &intervalOptions{}
 	return &cli.Command{
-		Name:      "interval",
-		Usage:     "recommend a Push monitor's heartbeat interval for a cron schedule",
-		ArgsUsage: "SCHEDULE | --calendar EXPR...",
-		Description: `Prints, in seconds, the Heartbeat Interval an Uptime Kuma Push monitor needs for a
-job run on SCHEDULE (the 5 time fields of a crontab line, or @hourly, @daily,
-@weekly, @monthly, @yearly): the largest gap between two runs + --runtime +
---margin. Uptime Kuma up to 2.4 refuses an interval over 2073600 s (24 days):
-then the number printed is 2073600 and a line on stderr says which Retries
-make up the rest, unless --kuma-version 2.5 (or later) says the server takes
-any interval. The largest gap is found over the next 28 years (every weekday and
-leap-year pairing), with daylight-saving changes of --tz counted as cron
-handles them. Quote the schedule, or the shell expands its *.
-
-A systemd timer's schedule is given with --calendar, once per OnCalendar=
-line of the timer, in systemd's syntax (as systemd-analyze calendar reads
-it); an expression without a time zone is in --tz (default: local).
-
-Examples:
-   opkuma interval '0 * * * *' --runtime 1m --margin 1m      # 3720
-   opkuma interval --explain '0 9 * * 1-5'                   # the weekend gap
-   opkuma interval --tz Europe/Paris '30 2 * * *'
-   opkuma interval --calendar 'Mon..Fri 02:00' --runtime 10m`,
+		Name:        "interval",
+		Usage:       "recommend a Push monitor's heartbeat interval for a cron schedule",
+		ArgsUsage:   "SCHEDULE | --calendar EXPR...",
+		Description: clidoc.Help("interval"),
 		Flags: append(intervalFlags(o),
 			&cliflag.BoolFlag{Name: "explain", Usage: "say how the number was found", Destination: &o.explain},
 			&cli.StringSliceFlag{Name: "calendar", Usage: "a systemd timer's OnCalendar= `EXPR` (give it once per OnCalendar= line) in place of SCHEDULE", Destination: &o.calendar}),
@@ -133,7 +115,11 @@ func (o *intervalOptions) run(env Env, spec string, marginSet bool) error {
 		return usageErrorf("%v", err)
 	}
 	if o.explain {
-		explain(env.Stdout, a, loc, spec, marginSet)
+		how := "10% of the gap, at least 60 s"
+		if marginSet {
+			how = "--margin"
+		}
+		a.Explain(env.Stdout, spec, loc, how)
 	} else {
 		fmt.Fprintln(env.Stdout, a.Value())
 	}
@@ -160,24 +146,3 @@ func adviseCalendar(ad *schedule.Advisor, exprs []string, loc *time.Location) (s
 	}
 	return a, nil
 }
-
-// explain says how a, the advice for spec in loc, was found.
-func explain(w io.Writer, a schedule.Advice, loc *time.Location, spec string, marginSet bool) {
-	const layout = "Mon 2006-01-02 15:04 MST"
-	how := "10% of the gap, at least 60 s"
-	if marginSet {
-		how = "--margin"
-	}
-	zone := loc.String()
-	if loc == time.Local {
-		zone = "the local time zone"
-	}
-	fmt.Fprintf(w, "schedule:      %s (times in %s)\n", spec, zone)
-	fmt.Fprintf(w, "largest gap:   %d s (%s), from %s to %s\n", seconds(a.Gap.Length), a.Gap.Length,
-		a.Gap.From.In(loc).Format(layout), a.Gap.To.In(loc).Format(layout))
-	fmt.Fprintf(w, "run time:    + %d s\n", seconds(a.Runtime))
-	fmt.Fprintf(w, "margin:      + %d s (%s)\n", seconds(a.Margin), how)
-	fmt.Fprintf(w, "interval:    = %d s: the monitor's Heartbeat Interval\n", a.Interval)
-}
-
-func seconds(d time.Duration) int64 { return int64((d + time.Second - 1) / time.Second) }

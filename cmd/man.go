@@ -8,10 +8,9 @@ import (
 
 func manCommand(env Env) *cli.Command {
 	return &cli.Command{
-		Name:  "man",
-		Usage: "print the manual page (roff), generated from the same definitions as --help",
-		Description: `Prints opkuma(1) in roff. Read it with: opkuma man | man -l -
-Packages install it as /usr/share/man/man1/opkuma.1.gz.`,
+		Name:         "man",
+		Usage:        "print the manual page (roff), generated from the same definitions as --help",
+		Description:  clidoc.Help("man"),
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
 			b := build()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/opkuma/opkuma/internal/clidoc"
 	"github.com/opkuma/opkuma/internal/cliflag"
 	"github.com/opkuma/opkuma/internal/kumaapi"
 	"github.com/opkuma/opkuma/internal/provision"
@@ -92,28 +93,10 @@ func monitorCommand(env Env) *cli.Command {
 // ensureCommand is "opkuma monitor ensure".
 func ensureCommand(env Env, o *monitorOptions, server func() []cli.Flag) *cli.Command {
 	return &cli.Command{
-		Name:      "ensure",
-		Usage:     "create or update the Push monitor of one job and save its push URL",
-		ArgsUsage: " ",
-		Description: `Logs in to Uptime Kuma (over its socket.io API, as its web UI does) and makes
-sure a Push monitor named NAME exists with the Heartbeat Interval the job's
-schedule needs (the number opkuma interval prints for the same flags). A
-missing monitor is created with a new random push token and Retries 0 (alert
-at once), or --retries N. An existing one keeps its token, notifications,
-tags, group and Retries: only its interval changes when the schedule needs
-another, its Retries only when --retries is given, and a paused one is
-resumed only with --resume. The push URL goes to --url-file (mode 0600), for
-opkuma run --url-file. The token is never printed. Running it again changes
-nothing and says so.
-
-The password comes from --password-file or $OPKUMA_KUMA_PASSWORD, never from
-the command line (ps shows it).
-
-Examples:
-   opkuma monitor ensure --kuma https://kuma.example.com --user admin \
-     --password-file ~/.config/opkuma/kuma.pass --name backup \
-     --schedule '0 3 * * *' --runtime 20m --url-file ~/.config/opkuma/backup.url
-   0 3 * * *  /usr/local/bin/opkuma run --url-file ~/.config/opkuma/backup.url -- /usr/local/bin/backup.sh`,
+		Name:        "ensure",
+		Usage:       "create or update the Push monitor of one job and save its push URL",
+		ArgsUsage:   " ",
+		Description: clidoc.Help("monitor-ensure"),
 		Flags: append(append(server(), intervalFlags(&o.interval)...),
 			&cli.StringFlag{Name: "name", Usage: "the monitor's `NAME`", Destination: &o.name},
 			&cli.StringFlag{Name: "schedule", Usage: "the job's cron `SCHEDULE` (5 fields or @daily...), quoted", Destination: &o.schedule},
@@ -134,19 +117,10 @@ Examples:
 // checkCommand is "opkuma monitor check".
 func checkCommand(env Env, o *monitorOptions, server func() []cli.Flag) *cli.Command {
 	return &cli.Command{
-		Name:      "check",
-		Usage:     "compare a crontab's opkuma jobs with their monitors; exit 1 on drift",
-		ArgsUsage: "[FILE|-]",
-		Description: `Reads a crontab (FILE, - for standard input, or the output of crontab -l), and
-for each job run under opkuma run finds its monitor by the push token of its
---url, --url-file or OPKUMA_URL, then checks that the monitor exists, is a
-Push monitor, is active (not paused), has a Heartbeat Interval at least the
-one the schedule needs (opkuma interval, with --runtime and --margin), and,
-with --retries, has that many Retries (without it, Retries other than 0 are
-a note). Prints one line per job; exits 1 when any drifts.
-
-Examples:
-   crontab -l | opkuma monitor check --kuma https://kuma.example.com --user admin --password-file ~/.config/opkuma/kuma.pass -`,
+		Name:        "check",
+		Usage:       "compare a crontab's opkuma jobs with their monitors; exit 1 on drift",
+		ArgsUsage:   "[FILE|-]",
+		Description: clidoc.Help("monitor-check"),
 		Flags: append(append(server(), intervalFlags(&o.interval)...),
 			&cliflag.BoolFlag{Name: "system", Usage: "system crontab format, with a user field; without FILE, read /etc/crontab and /etc/cron.d", Destination: &o.system}),
 		OnUsageError: onUsageError,
@@ -159,25 +133,10 @@ Examples:
 // watchCommand is monitor watch.
 func watchCommand(env Env, o *monitorOptions) *cli.Command {
 	return &cli.Command{
-		Name:      "watch",
-		Usage:     "push down to Push monitors whose job missed a scheduled run",
-		ArgsUsage: " ",
-		Description: `Logs in to Uptime Kuma and looks at every active Push monitor whose
-description carries a schedule line (opkuma monitor ensure and crontab wrap
---provision write it: opkuma: schedule="0 3 * * *" tz=UTC runtime=5m
-margin=10m). When no heartbeat came since the latest run whose deadline
-(run + runtime + margin) has passed, it pushes status=down naming the run,
-once per missed run: it reads its own pushes back from the monitor's beats.
-Paused monitors and monitors in maintenance are passed by. One pass per
-call, for cron; --every runs passes until SIGINT or SIGTERM. Prints one line
-per push (-v: why not, for the others); exits 1 when a schedule line does
-not read or a push failed, after the other monitors.
-
-Two watchers of one monitor may both push for one run: the monitor goes
-DOWN and alerts once, but gets two beats. Run one.
-
-Examples:
-   * * * * *  /usr/local/bin/opkuma monitor watch --kuma https://kuma.example.com --user admin --password-file ~/.config/opkuma/kuma.pass`,
+		Name:        "watch",
+		Usage:       "push down to Push monitors whose job missed a scheduled run",
+		ArgsUsage:   " ",
+		Description: clidoc.Help("monitor-watch"),
 		Flags: append(withoutFlag(kumaFlags(&o.kumaOptions), "retries"),
 			&cli.DurationFlag{Name: "every", Usage: "run a pass every `DURATION` until SIGINT or SIGTERM; 0: one pass", Destination: &o.every},
 			&cliflag.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "say why for the monitors that get no push", Destination: &o.verbose}),
@@ -377,19 +336,18 @@ func (o *monitorOptions) ensure(env Env, marginSet bool) error {
 // the zone has no name to write (time.Local that neither $TZ nor
 // /etc/localtime names).
 func watchSpec(env Env, where, sched string, loc *time.Location, iv intervalOptions, marginSet bool) *watch.Spec {
-	spec := watch.Spec{Schedule: sched, TZ: watch.ZoneName(loc, env.Getenv), Runtime: iv.runtime, Margin: watch.DefaultMargin}
+	margin := time.Duration(-1)
 	if marginSet {
-		spec.Margin = iv.margin
+		margin = iv.margin
 	}
-	if spec.TZ == "" {
-		fmt.Fprintf(env.Stderr, "opkuma: %sschedule line not written (for opkuma monitor watch): cannot tell the local time zone's name: give --tz ZONE\n", where)
-		return nil
+	spec, err := watch.SpecFor(sched, loc, env.Getenv, iv.runtime, margin)
+	if errors.Is(err, watch.ErrNoZoneName) {
+		err = fmt.Errorf("%w: give --tz ZONE", err)
 	}
-	if _, _, err := spec.Compile(); err != nil {
+	if err != nil {
 		fmt.Fprintf(env.Stderr, "opkuma: %sschedule line not written (for opkuma monitor watch): %v\n", where, err)
-		return nil
 	}
-	return &spec
+	return spec
 }
 
 func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {

@@ -8,31 +8,16 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/opkuma/opkuma/internal/clidoc"
 	"github.com/opkuma/opkuma/pusher"
 )
 
 func pushCommand(env Env) *cli.Command {
 	o := &pushOptions{}
 	return &cli.Command{
-		Name:  "push",
-		Usage: "send one heartbeat now (a manual test, a CI smoke test)",
-		Description: `Sends one push to the monitor and exits 0 when Uptime Kuma accepted it, 1 when
-it rejected it (its reason is printed: the monitor may be paused or the token
-wrong), 69 when it could not be reached after the retries. Every push records
-a heartbeat: there is no way to test a push URL without pushing.
-
-Delivery (opkuma run pushes the same way): a push that provably did not reach
-Uptime Kuma is retried, waiting 0.5 s, 1 s, 2 s ... up to 8 s (each x0.5-1.5)
-or the server's Retry-After: no connection within --connect-timeout (10 s),
-a refused or reset connection before sending, 429, 5xx, the server's database
-busy or locked, its "Cannot GET" page while it upgrades. A request once sent is
-never sent again: its answer is awaited, as Uptime Kuma 2.x sends its alerts
-before it answers. All of it takes at most --max-time (60 s).
-
-Examples:
-   opkuma push --url https://kuma.example.com/api/push/AbC123
-   opkuma push --url-file /etc/opkuma/backup.url --status down --msg "disk full"
-   OPKUMA_URL=https://kuma.example.com/api/push/AbC123 opkuma push --msg "deployed $CI_COMMIT_SHA"`,
+		Name:         "push",
+		Usage:        "send one heartbeat now (a manual test, a CI smoke test)",
+		Description:  clidoc.Help("push"),
 		Flags:        pushFlags(o),
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {

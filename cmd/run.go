@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/opkuma/opkuma/internal/clidoc"
 	"github.com/opkuma/opkuma/internal/cliflag"
 	"github.com/opkuma/opkuma/internal/job"
 	"github.com/opkuma/opkuma/internal/lock"
@@ -47,40 +48,10 @@ func runCommand(env Env) *cli.Command {
 		&cliflag.BoolFlag{Name: "pipefail", Usage: "run the one-string command line with SHELL -o pipefail -c, so that a failure anywhere in a pipeline fails the run (needs a shell that has it: --shell /bin/bash)", Destination: &o.pipefail},
 	)
 	return &cli.Command{
-		Name:      "run",
-		Usage:     "run a command and push a heartbeat when it exits 0",
-		ArgsUsage: "-- COMMAND [ARGS...]",
-		Description: `Runs COMMAND with opkuma's stdin, stdout, stderr, environment (less
-OPKUMA_URL) and working directory, and exits with its exit code (killed by
-signal N: 128+N; not found: 127; not executable: 126; --timeout: 124, or 137
-when it had to be killed). When it exits 0, pushes one heartbeat: status up,
-msg OK, ping = the run's duration in milliseconds. A failed push is reported
-in one line on stderr and never changes the exit code (unless --strict).
-
-A mistake on the command line (an unknown flag, a bad value, a --url that is
-no push URL) is a usage error: exit 2, nothing runs. What is found at run
-time about the monitoring set-up (a --url-file missing, empty, not a regular
-file, or readable by group or others; no or a bad $OPKUMA_URL) never stops
-the job: one line on stderr says what is wrong, the job runs, nothing is
-pushed, and opkuma exits with the job's code (--strict: 78 when the job
-succeeded).
-SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH are
-forwarded to the command.
-
-COMMAND runs as cron would run it:
-   one argument, a command line:  /bin/sh -c 'THE LINE', byte for byte
-   several arguments (or one plain word or file): as given, without a shell
-So 'sed "s/\./,/g" in.txt' runs exactly as in a crontab. A pipeline's exit
-status is its last command's: 'pg_dump mydb | gzip > db.gz' exits 0 when
-pg_dump fails. --shell /bin/bash --pipefail makes any failing command of
-it fail the run.
-
-Examples:
-   opkuma run --url https://kuma.example.com/api/push/AbC123 -- /usr/local/bin/backup.sh --full
-   opkuma run --url https://kuma.example.com/api/push/AbC123 --shell /bin/bash --pipefail -- 'pg_dump mydb | gzip > /srv/db.gz'
-   opkuma run --url-file /etc/opkuma/backup.url --down-on-failure --quiet-success \
-       --timeout 2h --lock /run/lock/backup.lock -- /usr/local/bin/backup.sh
-   OPKUMA_URL=https://kuma.example.com/api/push/AbC123 opkuma run --msg "backup done" -- backup.sh`,
+		Name:         "run",
+		Usage:        "run a command and push a heartbeat when it exits 0",
+		ArgsUsage:    "-- COMMAND [ARGS...]",
+		Description:  clidoc.Help("run"),
 		Flags:        flags,
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {

@@ -425,3 +425,31 @@ func writeManFlags(w io.Writer, flags []cli.Flag) {
 //
 //go:embed opkuma.1.tail
 var manTail string
+
+// The long help of each command, as --help, the man page and the README
+// show it: help/NAME.txt, NAME the command's path with dashes
+// ("crontab-wrap"), "opkuma" for the program's own.
+//
+//go:embed help/*.txt
+var helpFiles embed.FS
+
+// Help returns the long help of the command at path ("run",
+// "crontab-wrap"). It panics when there is none: a command without its
+// help file is a build mistake, caught by every test that builds the app.
+func Help(path string) string {
+	b, err := helpFiles.ReadFile("help/" + path + ".txt")
+	if err != nil {
+		panic("clidoc: no help/" + path + ".txt")
+	}
+	return strings.TrimSuffix(string(b), "\n")
+}
+
+// HelpFiles returns the paths Help knows, for a test that each is used.
+func HelpFiles() []string {
+	entries, _ := helpFiles.ReadDir("help")
+	var paths []string
+	for _, e := range entries {
+		paths = append(paths, strings.TrimSuffix(e.Name(), ".txt"))
+	}
+	return paths
+}

@@ -165,7 +165,7 @@ func row(ad *schedule.Advisor, file string, r Report, loc *time.Location, all bo
 	case err != nil:
 		row.Problems = append(row.Problems, ProblemRow{Problem: "bad-schedule", Message: err.Error(), Fix: "cron rejects this schedule: correct its fields (see crontab(5))"})
 	default:
-		row.Interval, row.Gap, row.Note = a.Value(), int64((a.Gap.Length+time.Second-1)/time.Second), a.Warning()
+		row.Interval, row.Gap, row.Note = a.Value(), a.GapSeconds(), a.Warning()
 	}
 	return row
 }

@@ -148,3 +148,17 @@ func (c Command) Name() string {
 	}
 	return c.Argv[0]
 }
+
+// HasPipefailOnce is HasPipefail asking each shell once, for a caller that
+// checks many lines (the crontab audit).
+func HasPipefailOnce() func(shell string) bool {
+	known := map[string]bool{}
+	return func(shell string) bool {
+		v, ok := known[shell]
+		if !ok {
+			v = HasPipefail(shell)
+			known[shell] = v
+		}
+		return v
+	}
+}

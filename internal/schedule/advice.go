@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"time"
 )
@@ -144,3 +145,26 @@ func (ad *Advisor) Advise(spec string, loc *time.Location) (Advice, error) {
 func (ad *Advisor) AdviseGap(gap Gap) Advice {
 	return AdviseGap(gap, ad.Runtime, ad.Margin, ad.Uncapped)
 }
+
+// Explain writes how a, the advice for spec in loc, was found: the largest
+// gap and the two runs around it, the runtime and the margin (its origin
+// in how), and the interval.
+func (a Advice) Explain(w io.Writer, spec string, loc *time.Location, how string) {
+	const layout = "Mon 2006-01-02 15:04 MST"
+	zone := loc.String()
+	if loc == time.Local {
+		zone = "the local time zone"
+	}
+	fmt.Fprintf(w, "schedule:      %s (times in %s)\n", spec, zone)
+	fmt.Fprintf(w, "largest gap:   %d s (%s), from %s to %s\n", seconds(a.Gap.Length), a.Gap.Length,
+		a.Gap.From.In(loc).Format(layout), a.Gap.To.In(loc).Format(layout))
+	fmt.Fprintf(w, "run time:    + %d s\n", seconds(a.Runtime))
+	fmt.Fprintf(w, "margin:      + %d s (%s)\n", seconds(a.Margin), how)
+	fmt.Fprintf(w, "interval:    = %d s: the monitor's Heartbeat Interval\n", a.Interval)
+}
+
+// seconds is d in whole seconds, rounded up.
+func seconds(d time.Duration) int64 { return int64((d + time.Second - 1) / time.Second) }
+
+// GapSeconds is the largest gap in whole seconds, rounded up.
+func (a Advice) GapSeconds() int64 { return seconds(a.Gap.Length) }

@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -227,4 +228,25 @@ func SameRuns(a, b Spec) bool {
 	_, lb, errB := b.Compile()
 	fields := func(s string) string { return strings.Join(strings.Fields(s), " ") }
 	return errA == nil && errB == nil && fields(a.Schedule) == fields(b.Schedule) && la.String() == lb.String()
+}
+
+// ErrNoZoneName is SpecFor's error for a zone with no name to write:
+// time.Local that neither $TZ nor /etc/localtime names.
+var ErrNoZoneName = errors.New("cannot tell the local time zone's name")
+
+// SpecFor returns the schedule line of a job run on sched in loc (named as
+// ZoneName names it), with runtime and margin (negative: DefaultMargin),
+// or why none can be written.
+func SpecFor(sched string, loc *time.Location, getenv func(string) string, runtime, margin time.Duration) (*Spec, error) {
+	spec := Spec{Schedule: sched, TZ: ZoneName(loc, getenv), Runtime: runtime, Margin: margin}
+	if margin < 0 {
+		spec.Margin = DefaultMargin
+	}
+	if spec.TZ == "" {
+		return nil, ErrNoZoneName
+	}
+	if _, _, err := spec.Compile(); err != nil {
+		return nil, err
+	}
+	return &spec, nil
 }
