@@ -151,26 +151,8 @@ type exitError struct {
 func (e *exitError) Error() string { return e.msg }
 
 func onUsageError(c *cli.Context, err error, isSubcommand bool) error {
-	help := "opkuma --help"
-	if isSubcommand && c.Command.HelpName != "" {
-		help = c.Command.HelpName + " --help"
-	}
 	args, _ := c.App.Metadata["args"].([]string)
-	flags, i := c.App.Flags, min(1, len(args))
-	if isSubcommand {
-		var cmd *cli.Command
-		if cmd, i = cliflag.CommandOf(c.App, args); cmd != nil {
-			flags = cmd.Flags
-		}
-	}
-	msg, clear := cliflag.Explain(flags, args[i:])
-	if msg == "" {
-		msg = err.Error()
-	}
-	if !clear {
-		msg += ": see '" + help + "'"
-	}
-	return usageErrorf("%s", pusher.Redact(msg))
+	return usageErrorf("%s", pusher.Redact(cliflag.UsageMessage(c, args, err, isSubcommand)))
 }
 
 func exitCode(err error, stderr io.Writer) int {

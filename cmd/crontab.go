@@ -284,10 +284,7 @@ func (o *crontabOptions) wrapNotes(env Env, src crontab.Source, data []byte, mar
 		if r.Line.Number != o.line {
 			continue
 		}
-		for _, f := range r.Findings {
-			msg, fix := crontab.Describe(f, r.Line)
-			fmt.Fprintln(env.Stderr, pusher.Redact(fmt.Sprintf("opkuma: line %d: %s; fix: %s", o.line, msg, fix)))
-		}
+		r.WriteFindings(env.Stderr, fmt.Sprintf("line %d", o.line))
 	}
 	return nil
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/opkuma/opkuma/internal/kumaapi"
 	"github.com/opkuma/opkuma/internal/provision"
 	"github.com/opkuma/opkuma/internal/watch"
-	"github.com/opkuma/opkuma/pusher"
 )
 
 // provisionOptions are crontab wrap's flags for --provision.
@@ -206,9 +205,6 @@ func (o *crontabOptions) auditWrapped(env Env, src crontab.Source, jobs []*provi
 		return
 	}
 	for _, r := range provision.WrappedFindings(o.auditor(env), lines, jobs, missing) {
-		for _, f := range r.Findings {
-			msg, fix := crontab.Describe(f, r.Line)
-			fmt.Fprintln(env.Stderr, pusher.Redact(fmt.Sprintf("opkuma: %s:%d: %s; fix: %s", src.Name, r.Line.Number, msg, fix)))
-		}
+		r.WriteFindings(env.Stderr, fmt.Sprintf("%s:%d", src.Name, r.Line.Number))
 	}
 }

@@ -379,22 +379,7 @@ func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
 	defer s.Close()
 	zone := func(loc *time.Location) string { return watch.ZoneName(loc, env.Getenv) }
 	drift := provision.CompareAll(jobs, s.Listed, o.retries, o.retriesSet, zone, time.Now())
-	paused := false
-	for _, j := range jobs {
-		name, note := "-", ""
-		if j.Monitor != nil {
-			name = fmt.Sprintf("%q (id %d)", j.Monitor.Name, j.Monitor.ID)
-		}
-		if len(j.Notes) > 0 {
-			note = "; note: " + strings.Join(j.Notes, "; ")
-		}
-		if len(j.Problems) == 0 {
-			fmt.Fprintf(env.Stdout, "%s: %s: ok, advised interval %d s%s\n", j.Where, name, j.Advised, note)
-			continue
-		}
-		paused = paused || j.Paused
-		fmt.Fprintf(env.Stdout, "%s: %s: drift: %s%s\n", j.Where, name, strings.Join(j.Problems, "; "), note)
-	}
+	paused := provision.WriteChecked(env.Stdout, jobs)
 	if drift == 0 {
 		return nil
 	}
@@ -478,21 +463,7 @@ func (o *monitorOptions) watchPass(ctx context.Context, env Env, cr kumaapi.Cred
 	if err != nil {
 		return err
 	}
-	failed := 0
-	for _, r := range results {
-		name := fmt.Sprintf("monitor %q (id %d)", r.Monitor.Name, r.Monitor.ID)
-		switch {
-		case r.Err != nil && ctx.Err() != nil:
-			// Stopped by a signal mid-pass: not the monitor's failure.
-		case r.Err != nil:
-			failed++
-			fmt.Fprintf(env.Stderr, "opkuma: %s: %s\n", name, strings.TrimPrefix(r.Err.Error(), "watch: "))
-		case r.Pushed:
-			fmt.Fprintf(env.Stdout, "%s: %s: pushed down\n", name, r.Action.Msg)
-		case o.verbose:
-			fmt.Fprintf(env.Stdout, "%s: %s\n", name, r.Action.Why)
-		}
-	}
+	failed := watch.Report(ctx, env.Stdout, env.Stderr, results, o.verbose)
 	if failed > 0 {
 		return &exitError{code: exitFailure, msg: fmt.Sprintf("%d of %d watched monitors not handled: see above; the next pass tries again", failed, len(results))}
 	}

@@ -541,3 +541,29 @@ func UnknownCommand(cmds []*cli.Command, name, app string) string {
 	}
 	return fmt.Sprintf("unknown command %q: see '%s --help'", name, app)
 }
+
+// UsageMessage is the message for err, urfave/cli's error for the command
+// line args (as FlagsFirst left them) of the app of c, or of its command
+// when isSubcommand: Explain's words when it finds the mistake, else
+// err's, and the --help to read when the words alone are not enough.
+func UsageMessage(c *cli.Context, args []string, err error, isSubcommand bool) string {
+	help := c.App.Name + " --help"
+	flags, i := c.App.Flags, min(1, len(args))
+	if isSubcommand {
+		if c.Command.HelpName != "" {
+			help = c.Command.HelpName + " --help"
+		}
+		var cmd *cli.Command
+		if cmd, i = CommandOf(c.App, args); cmd != nil {
+			flags = cmd.Flags
+		}
+	}
+	msg, clear := Explain(flags, args[i:])
+	if msg == "" {
+		msg = err.Error()
+	}
+	if !clear {
+		msg += ": see '" + help + "'"
+	}
+	return msg
+}

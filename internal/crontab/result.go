@@ -183,3 +183,12 @@ func IsUser(name string) bool {
 	}
 	return true
 }
+
+// WriteFindings writes a line per finding of r, "opkuma: WHERE: what; fix:
+// what to do", tokens hidden: what wrap says of a line it wrote.
+func (r Report) WriteFindings(w io.Writer, where string) {
+	for _, f := range r.Findings {
+		msg, fix := Describe(f, r.Line)
+		fmt.Fprintln(w, pusher.Redact(fmt.Sprintf("opkuma: %s: %s; fix: %s", where, msg, fix)))
+	}
+}

@@ -2,6 +2,7 @@ package provision
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -122,4 +123,25 @@ func (j *Checked) watchNote(m kumaapi.Monitor, zone func(*time.Location) string,
 		return fmt.Sprintf("schedule line %q (%s), the crontab's %q (%s): opkuma monitor ensure sets it", have.Schedule, have.TZ, want.Schedule, want.TZ), ""
 	}
 	return "", text
+}
+
+// WriteChecked writes a line per job: ok with its advised interval, or its
+// drift, and its notes. It reports whether a monitor itself is paused.
+func WriteChecked(w io.Writer, jobs []*Checked) (paused bool) {
+	for _, j := range jobs {
+		name, note := "-", ""
+		if j.Monitor != nil {
+			name = fmt.Sprintf("%q (id %d)", j.Monitor.Name, j.Monitor.ID)
+		}
+		if len(j.Notes) > 0 {
+			note = "; note: " + strings.Join(j.Notes, "; ")
+		}
+		if len(j.Problems) == 0 {
+			fmt.Fprintf(w, "%s: %s: ok, advised interval %d s%s\n", j.Where, name, j.Advised, note)
+			continue
+		}
+		paused = paused || j.Paused
+		fmt.Fprintf(w, "%s: %s: drift: %s%s\n", j.Where, name, strings.Join(j.Problems, "; "), note)
+	}
+	return paused
 }

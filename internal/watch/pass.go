@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -170,4 +171,25 @@ func ZoneName(loc *time.Location, getenv func(string) string) string {
 		return ""
 	}
 	return name
+}
+
+// Report writes what the pass did, from results: a line on stdout per
+// monitor pushed down (and, verbose, why not for the others), one on
+// stderr per monitor not handled, but for an error after ctx ended (a
+// signal mid-pass). It returns how many monitors were not handled.
+func Report(ctx context.Context, stdout, stderr io.Writer, results []Result, verbose bool) (failed int) {
+	for _, r := range results {
+		name := fmt.Sprintf("monitor %q (id %d)", r.Monitor.Name, r.Monitor.ID)
+		switch {
+		case r.Err != nil && ctx.Err() != nil:
+		case r.Err != nil:
+			failed++
+			fmt.Fprintf(stderr, "opkuma: %s: %s\n", name, strings.TrimPrefix(r.Err.Error(), "watch: "))
+		case r.Pushed:
+			fmt.Fprintf(stdout, "%s: %s: pushed down\n", name, r.Action.Msg)
+		case verbose:
+			fmt.Fprintf(stdout, "%s: %s\n", name, r.Action.Why)
+		}
+	}
+	return failed
 }
