@@ -30,9 +30,10 @@
 //     beat may have been recorded. The error says so (UnreachableError.Sent).
 //   - Waited out: Uptime Kuma 2.0-2.5.x's stuck statistics (uptime-kuma#5357,
 //     *StuckStatsError): a stuck minute is waited for, by the server's Date,
-//     plus up to 10 s at random, even up to a minute past MaxTime, then the
-//     beat is sent once more; a stuck hour or day fails at once, saying
-//     until when.
+//     even up to a minute past MaxTime, then the beat is sent once more at a
+//     random point of the next minute (up to 50 s in, rarely early: the
+//     pushes a stuck minute held must not race again at its start); a stuck
+//     hour or day fails at once, saying until when.
 //   - Not retried: rejections (*RejectedError): "Monitor not found or not
 //     active." (unknown token, paused or deleted monitor), "Invalid ping
 //     value", a 400, and answers that show the URL is not a push route.

@@ -3,6 +3,7 @@ package pusher
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -98,7 +99,8 @@ func (c *fakeClock) sleep(_ context.Context, d time.Duration) error {
 //
 // Catches: the wait computed from the local clock though the server sent
 // Date (serverTime returning now), the spread left out (wait =
-// o.statsWait), the wait refused beyond MaxTime (left computed from
+// o.statsWait) or taken uniform (no cube root), no time kept for the
+// attempt (the 3/4 dropped), the wait refused beyond MaxTime (left computed from
 // maxTime alone), and a stuck hour retried (the "o.statsWait <= 0" case
 // removed).
 func TestClientStuckMinuteWaited(t *testing.T) {
@@ -115,13 +117,16 @@ func TestClientStuckMinuteWaited(t *testing.T) {
 		wantWaits []time.Duration
 		wantErr   string // "": accepted
 	}{
-		// 9.7 s to the minute, 5 s of spread: beyond MaxTime (5 s).
-		{"local clock", -1, 1, rs{stuckMinute, accepted}, []time.Duration{14700 * time.Millisecond}, ""},
+		// 9.7 s to the minute; the spread's window is 3/4 of the 55.3 s
+		// left past it (MaxTime 5 s + a minute), and u = 1/8 puts the
+		// push at half of it: beyond MaxTime.
+		{"local clock", -1, 0.625, rs{stuckMinute, accepted}, []time.Duration{30437500 * time.Microsecond}, ""},
 		{"no spread", -1, 0.5, rs{stuckMinute, accepted}, []time.Duration{9700 * time.Millisecond}, ""},
-		{"most spread", -1, 1.5, rs{stuckMinute, accepted}, []time.Duration{19700 * time.Millisecond}, ""},
-		// The server's clock says 12:00:55 (Date is cut to the second).
-		{"server clock", 4700 * time.Millisecond, 1, rs{stuckMinute, accepted}, []time.Duration{10 * time.Second}, ""},
-		{"stuck again: not waited past MaxTime+1m", -1, 1, rs{stuckMinute}, []time.Duration{14700 * time.Millisecond},
+		{"most spread", -1, 1.5, rs{stuckMinute, accepted}, []time.Duration{51175 * time.Millisecond}, ""},
+		// The server's clock says 12:00:55 (Date is cut to the second):
+		// 5 s to the minute, a window of 45 s.
+		{"server clock", 4700 * time.Millisecond, 0.625, rs{stuckMinute, accepted}, []time.Duration{27500 * time.Millisecond}, ""},
+		{"stuck again: not waited past MaxTime+1m", -1, 0.625, rs{stuckMinute}, []time.Duration{30437500 * time.Microsecond},
 			"push failed after 2 attempts: Uptime Kuma 2.x has this monitor's statistics stuck until 2026-11-25 12:02:00 UTC (its bug, uptime-kuma#5357, in stat_minutely): the beat was not recorded; a push waits for the next minute, up to a minute past its time bound"},
 		{"stuck hour: no wait", -1, 1, rs{stuckHour, accepted}, nil,
 			"push failed after 1 attempt: Uptime Kuma 2.x has this monitor's statistics stuck until 2026-11-25 13:00:00 UTC (its bug, uptime-kuma#5357, in stat_hourly): the beat was not recorded"},
@@ -182,5 +187,37 @@ func TestClientStuckMinuteWaited(t *testing.T) {
 				t.Errorf("second push at %v (server clock %v): want after the minute's end %v, beyond MaxTime by at most a minute", arrivals[1], second, boundary)
 			}
 		})
+	}
+}
+
+// TestStatsOffsetSeparatesFirstTwo: of 48 pushes held by a stuck minute
+// and spread over 45 s, the first two of the next minute come within
+// 30 ms of each other (about the time Uptime Kuma 2.5.3 takes to store the
+// minute's row, the race's window) in under 1.5 % of 5,000 seeded draws.
+//
+// Catches: a uniform spread (about 3 %), and one over a fifth of the
+// window (15 %).
+func TestStatsOffsetSeparatesFirstTwo(t *testing.T) {
+	const n, trials, window, race = 48, 5000, 45 * time.Second, 30 * time.Millisecond
+	r := rand.New(rand.NewPCG(1, 2))
+	near := 0
+	for range trials {
+		first, second := window, window
+		for range n {
+			d := statsOffset(r.Float64(), window)
+			if d < first {
+				first, second = d, first
+			} else if d < second {
+				second = d
+			}
+		}
+		if second-first < race {
+			near++
+		}
+	}
+	if frac := float64(near) / trials; frac >= 0.015 {
+		t.Errorf("the first two pushes within %v in %.1f %% of draws, want under 1.5 %%", race, 100*frac)
+	} else {
+		t.Logf("the first two pushes within %v in %.2f %% of draws", race, 100*frac)
 	}
 }
