@@ -163,17 +163,6 @@ func lineChecker() func(args []string) error {
 	}
 }
 
-// homeDir returns the home directory of user, where cron starts its jobs;
-// "" is the user running opkuma.
-func homeDir(env Env) func(string) (string, error) {
-	return func(name string) (string, error) {
-		if h := env.Getenv("HOME"); name == "" && h != "" {
-			return h, nil
-		}
-		return crontab.HomeDir(name)
-	}
-}
-
 // audit checks every job of the crontabs that calls opkuma and prints, per
 // line, the interval its monitor needs and each problem with its fix; jobs
 // without opkuma get one summary line. Exit 1 when a problem was found.
@@ -204,7 +193,7 @@ func (o *crontabOptions) audit(env Env, args []string, marginSet bool) error {
 
 // auditor is the crontab auditor the options and this machine make.
 func (o *crontabOptions) auditor(env Env) *crontab.Auditor {
-	return &crontab.Auditor{Wrapper: wrapper(env), Local: !o.noExecCheck, Home: homeDir(env), IsUser: crontab.IsUser}
+	return &crontab.Auditor{Wrapper: wrapper(env), Local: !o.noExecCheck, Home: crontab.Homes(env.Getenv), IsUser: crontab.IsUser}
 }
 
 func (o *crontabOptions) wrap(env Env, args []string, marginSet bool) error {

@@ -47,7 +47,7 @@ func (o *crontabOptions) wrapProvision(env Env, args []string, marginSet bool) e
 	if err != nil {
 		return err
 	}
-	dir, err := provision.URLDir(p.urlDir, env.Getenv, func() (string, error) { return homeDir(env)("") })
+	dir, err := provision.URLDir(p.urlDir, env.Getenv, func() (string, error) { return crontab.Homes(env.Getenv)("") })
 	switch {
 	case errors.Is(err, provision.ErrNoURLDir):
 		return usageErrorf("%v: give --url-dir DIR", err)
@@ -114,26 +114,10 @@ func (o *crontabOptions) checkProvision(args []string) error {
 // wrapJobs names each job's monitor and url-file, and returns the crontab
 // with every job's line wrapped.
 func (o *crontabOptions) wrapJobs(env Env, s *kumaapi.Session, src crontab.Source, jobs []*provision.Wrapping, dir string) ([]byte, error) {
-	slots := make([]*provision.Slot, len(jobs))
-	for i, j := range jobs {
-		slots[i] = &j.Slot
-	}
-	var noName *provision.NoFreeNameError
-	err := provision.AssignNames(slots, s.Listed, provision.TakenTokens(src.Lines, env.Getenv, wrapper(env)), o.prov.tag, dir)
-	if errors.As(err, &noName) {
-		return nil, fmt.Errorf("%s: %w", jobs[noName.Index].Where, err)
-	} else if err != nil {
-		return nil, err
-	}
-	wrapped := map[int]string{}
-	for _, j := range jobs {
-		prefix := caller(src.Lines[:j.Line.Number]) + " run --url-file " + crontab.QuoteWord(j.URLFile) + " --"
-		if j.Wrapped, err = j.Line.Wrap(prefix); err != nil {
-			return nil, &exitError{code: exitFailure, msg: err.Error()}
-		}
-		wrapped[j.Line.Number] = j.Wrapped
-	}
-	return provision.ReplaceLines(src.Data, wrapped), nil
+	taken := provision.TakenTokens(src.Lines, env.Getenv, wrapper(env))
+	return provision.WrapAll(src, jobs, s.Listed, taken, o.prov.tag, dir, func(j *provision.Wrapping) string {
+		return caller(src.Lines[:j.Line.Number]) + " run --url-file " + crontab.QuoteWord(j.URLFile) + " --"
+	})
 }
 
 // applyJobs creates or updates each job's monitor and writes its url-file;

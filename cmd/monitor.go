@@ -221,12 +221,6 @@ func (o *kumaOptions) connectCtx(parent context.Context, cr kumaapi.Credentials)
 	return s, err
 }
 
-// pushURL is the push URL of token on the server --kuma names.
-func (o *kumaOptions) pushURL(token string) string {
-	base, _ := kumaapi.ParseBaseURL(o.kuma)
-	return base.String() + "/api/push/" + token + "\n"
-}
-
 // decideError words an error of provision.Decide with what to do.
 func decideError(err error) error {
 	var (
@@ -261,7 +255,11 @@ func usable(env Env, m kumaapi.Monitor, resume, after string) error {
 // savePushURL writes the push URL of token to file and says so, after
 // where ("" or "FILE:LINE: ").
 func (o *kumaOptions) savePushURL(env Env, where, file, token string) error {
-	changed, err := provision.WriteURLFile(file, o.pushURL(token))
+	url, err := kumaapi.PushURL(o.kuma, token)
+	if err != nil {
+		return err
+	}
+	changed, err := provision.WriteURLFile(file, url+"\n")
 	if err != nil {
 		return err
 	}

@@ -144,7 +144,7 @@ func (o *runOptions) prepare(env Env, args []string, msgs messages) (*runPlan, e
 // execute runs the job of p, with opkuma's standard files and its
 // environment less the push URL.
 func (o *runOptions) execute(ctx context.Context, env Env, p *runPlan, sigs <-chan os.Signal, msgs messages) job.Outcome {
-	stdin, stdout, stderr := stdio(env)
+	stdin, stdout, stderr := runner.StdioOf(env.Stdin, env.Stdout, env.Stderr)
 	return job.Run(ctx, job.Spec{
 		Command:      p.command,
 		Stdin:        stdin,
@@ -218,18 +218,6 @@ func (o *runOptions) report(ctx context.Context, p *runPlan, out job.Outcome, ms
 		return &exitError{code: pushExitCode(err)}
 	}
 	return nil
-}
-
-// stdio returns the job's standard files: opkuma's own as the job must see
-// them (a closed one closed), or those of env.
-func stdio(env Env) (stdin, stdout, stderr *os.File) {
-	if env.Stdin == os.Stdin && env.Stdout == os.Stdout && env.Stderr == os.Stderr {
-		return runner.Stdio()
-	}
-	stdin = env.Stdin
-	stdout, _ = env.Stdout.(*os.File)
-	stderr, _ = env.Stderr.(*os.File)
-	return stdin, stdout, stderr
 }
 
 // command is the job of args, as run runs it: --shell and --pipefail

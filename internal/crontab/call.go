@@ -103,3 +103,14 @@ func HomeDir(name string) (string, error) {
 	}
 	return u.HomeDir, nil
 }
+
+// Homes is HomeDir where the user running this program has $HOME (getenv)
+// as their home, as a shell started by them sees it.
+func Homes(getenv func(string) string) func(name string) (string, error) {
+	return func(name string) (string, error) {
+		if h := getenv("HOME"); name == "" && h != "" {
+			return h, nil
+		}
+		return HomeDir(name)
+	}
+}

@@ -159,6 +159,16 @@ func ParseBaseURL(base string) (*url.URL, error) {
 	return u, nil
 }
 
+// PushURL returns the push URL of token on the Uptime Kuma at base (its
+// path prefix kept), or ParseBaseURL's error.
+func PushURL(base, token string) (string, error) {
+	u, err := ParseBaseURL(base)
+	if err != nil {
+		return "", err
+	}
+	return u.String() + "/api/push/" + token, nil
+}
+
 // Dial connects to the Uptime Kuma at base (its address as the browser
 // shows it, path prefix included) and returns once the server is ready for
 // events: it has sent "info".

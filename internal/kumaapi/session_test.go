@@ -43,3 +43,21 @@ func TestReadSecret(t *testing.T) {
 		}
 	}
 }
+
+// TestPushURL: the token goes after the server's path prefix, once
+// slashed. Catches: the prefix dropped, a double slash after a base that
+// ends in /.
+func TestPushURL(t *testing.T) {
+	for base, want := range map[string]string{
+		"https://kuma.example.com":        "https://kuma.example.com/api/push/Tok",
+		"https://example.com/kuma/":       "https://example.com/kuma/api/push/Tok",
+		"http://127.0.0.1:3001/sub/kuma/": "http://127.0.0.1:3001/sub/kuma/api/push/Tok",
+	} {
+		if got, err := PushURL(base, "Tok"); got != want || err != nil {
+			t.Errorf("PushURL(%q) = %q, %v; want %q", base, got, err, want)
+		}
+	}
+	if _, err := PushURL("kuma.example.com", "Tok"); err == nil {
+		t.Error("PushURL of a base without a scheme: no error")
+	}
+}

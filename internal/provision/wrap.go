@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/opkuma/opkuma/internal/crontab"
+	"github.com/opkuma/opkuma/internal/kumaapi"
 	"github.com/opkuma/opkuma/internal/schedule"
 	"github.com/opkuma/opkuma/internal/watch"
 	"github.com/opkuma/opkuma/pusher"
@@ -199,4 +200,31 @@ func URLDir(dir string, getenv func(string) string, home func() (string, error))
 		return "", fmt.Errorf("%s: not a directory", dir)
 	}
 	return abs, nil
+}
+
+// WrapAll names each job's monitor and url-file (AssignNames, in dir,
+// beside monitors and the tokens of lines taken), wraps its line with the
+// prefix call gives for it, and returns the crontab with every job's line
+// wrapped. A *NoFreeNameError names the job's line; a line that cannot be
+// wrapped is crontab.Line.Wrap's error.
+func WrapAll(src crontab.Source, jobs []*Wrapping, monitors []kumaapi.Monitor, taken map[string]bool, tag, dir string, call func(j *Wrapping) string) ([]byte, error) {
+	slots := make([]*Slot, len(jobs))
+	for i, j := range jobs {
+		slots[i] = &j.Slot
+	}
+	var noName *NoFreeNameError
+	err := AssignNames(slots, monitors, taken, tag, dir)
+	if errors.As(err, &noName) {
+		return nil, fmt.Errorf("%s: %w", jobs[noName.Index].Where, err)
+	} else if err != nil {
+		return nil, err
+	}
+	wrapped := map[int]string{}
+	for _, j := range jobs {
+		if j.Wrapped, err = j.Line.Wrap(call(j)); err != nil {
+			return nil, err
+		}
+		wrapped[j.Line.Number] = j.Wrapped
+	}
+	return ReplaceLines(src.Data, wrapped), nil
 }

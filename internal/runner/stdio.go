@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"io"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -70,4 +71,16 @@ func sameOpenFile(a, b int) bool {
 	after, err := unix.FcntlInt(uintptr(b), unix.F_GETFL, 0)
 	_, _ = unix.FcntlInt(uintptr(a), unix.F_SETFL, fa)
 	return err == nil && (before^after)&unix.O_APPEND != 0
+}
+
+// StdioOf returns the job's standard files when opkuma's are in, out and
+// errw: Stdio's when they are os.Stdin, os.Stdout and os.Stderr, else
+// those of them that are files (nil for any other writer).
+func StdioOf(in *os.File, out, errw io.Writer) (stdin, stdout, stderr *os.File) {
+	if in == os.Stdin && out == os.Stdout && errw == os.Stderr {
+		return Stdio()
+	}
+	stdout, _ = out.(*os.File)
+	stderr, _ = errw.(*os.File)
+	return in, stdout, stderr
 }

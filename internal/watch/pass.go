@@ -113,7 +113,11 @@ func (p *Pass) one(ctx context.Context, m kumaapi.Monitor, spec Spec, now time.T
 		r.Err = fmt.Errorf("no push token: open the monitor in Uptime Kuma and save it once")
 		return r
 	}
-	e, err := pusher.ParseEndpoint(strings.TrimRight(p.Base, "/") + "/api/push/" + m.PushToken)
+	raw, err := kumaapi.PushURL(p.Base, m.PushToken)
+	if err != nil {
+		return Result{Monitor: m, Err: err}
+	}
+	e, err := pusher.ParseEndpoint(raw)
 	if err != nil {
 		r.Err = err
 		return r
