@@ -171,11 +171,7 @@ func (o *crontabOptions) audit(env Env, args []string, marginSet bool) error {
 	if err != nil {
 		return err
 	}
-	loc, err := o.interval.location()
-	if err != nil {
-		return err
-	}
-	ad, err := o.interval.advisor(marginSet)
+	loc, ad, err := o.interval.advisor(marginSet)
 	if err != nil {
 		return err
 	}
@@ -248,11 +244,7 @@ func (o *crontabOptions) wrapOptions() (string, error) {
 // wrapNotes says on stderr the interval the wrapped line's monitor needs,
 // and what the audit finds in the new line.
 func (o *crontabOptions) wrapNotes(env Env, src crontab.Source, data []byte, marginSet bool) error {
-	loc, err := o.interval.location()
-	if err != nil {
-		return err
-	}
-	ad, err := o.interval.advisor(marginSet)
+	loc, ad, err := o.interval.advisor(marginSet)
 	if err != nil {
 		return err
 	}

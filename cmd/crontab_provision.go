@@ -58,11 +58,7 @@ func (o *crontabOptions) wrapProvision(env Env, args []string, marginSet bool) e
 	if err != nil {
 		return err
 	}
-	loc, err := o.interval.location()
-	if err != nil {
-		return err
-	}
-	jobs, err := o.selectJobs(env, src, loc, marginSet)
+	jobs, err := o.selectJobs(env, src, marginSet)
 	if err != nil {
 		return err
 	}
@@ -148,8 +144,8 @@ func (o *crontabOptions) applyJobs(env Env, s *kumaapi.Session, jobs []*provisio
 // selectJobs returns the jobs to wrap: line --line, or every job not under
 // opkuma run, with the monitor settings their schedules need. Jobs that
 // have no interval (@reboot, a schedule cron rejects) are told and left.
-func (o *crontabOptions) selectJobs(env Env, src crontab.Source, loc *time.Location, marginSet bool) ([]*provision.Wrapping, error) {
-	ad, err := o.interval.advisor(marginSet)
+func (o *crontabOptions) selectJobs(env Env, src crontab.Source, marginSet bool) ([]*provision.Wrapping, error) {
+	loc, ad, err := o.interval.advisor(marginSet)
 	if err != nil {
 		return nil, err
 	}

@@ -70,11 +70,16 @@ func (o *intervalOptions) location() (*time.Location, error) {
 	return loc, nil
 }
 
-// advisor returns the advisor --runtime, --margin (when set), --from and
-// --kuma-version make, or the usage error of one of them.
-func (o *intervalOptions) advisor(marginSet bool) (*schedule.Advisor, error) {
+// advisor returns the zone --tz names (else the local one) and the
+// advisor --runtime, --margin (when set), --from and --kuma-version make,
+// or the usage error of one of them.
+func (o *intervalOptions) advisor(marginSet bool) (*time.Location, *schedule.Advisor, error) {
+	loc, err := o.location()
+	if err != nil {
+		return nil, nil, err
+	}
 	if o.runtime < 0 || o.margin < 0 {
-		return nil, usageErrorf("--runtime and --margin must not be negative")
+		return nil, nil, usageErrorf("--runtime and --margin must not be negative")
 	}
 	ad := &schedule.Advisor{Runtime: o.runtime, Margin: -1} // -1: schedule.Margin of the gap
 	if marginSet {
@@ -83,24 +88,20 @@ func (o *intervalOptions) advisor(marginSet bool) (*schedule.Advisor, error) {
 	if o.from != "" {
 		t, err := time.Parse(time.DateOnly, o.from)
 		if err != nil {
-			return nil, usageErrorf("--from %q: want a date like 2026-01-31", o.from)
+			return nil, nil, usageErrorf("--from %q: want a date like 2026-01-31", o.from)
 		}
 		ad.From = t
 	}
 	free, err := schedule.Uncapped(o.version)
 	if err != nil {
-		return nil, usageErrorf("--kuma-version %v", err)
+		return nil, nil, usageErrorf("--kuma-version %v", err)
 	}
 	ad.Uncapped = free
-	return ad, nil
+	return loc, ad, nil
 }
 
 func (o *intervalOptions) run(env Env, spec string, marginSet bool) error {
-	loc, err := o.location()
-	if err != nil {
-		return err
-	}
-	ad, err := o.advisor(marginSet)
+	loc, ad, err := o.advisor(marginSet)
 	if err != nil {
 		return err
 	}

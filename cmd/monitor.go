@@ -282,11 +282,7 @@ func (o *monitorOptions) ensure(env Env, marginSet bool) error {
 	case strings.TrimSpace(o.schedule) == "":
 		return usageErrorf("no schedule: give --schedule '0 * * * *' (the job's 5 cron fields, quoted)")
 	}
-	loc, err := o.interval.location()
-	if err != nil {
-		return err
-	}
-	ad, err := o.interval.advisor(marginSet)
+	loc, ad, err := o.interval.advisor(marginSet)
 	if err != nil {
 		return err
 	}
@@ -357,11 +353,7 @@ func (o *monitorOptions) check(env Env, args []string, marginSet bool) error {
 	if err != nil {
 		return err
 	}
-	loc, err := o.interval.location()
-	if err != nil {
-		return err
-	}
-	ad, err := o.interval.advisor(marginSet)
+	loc, ad, err := o.interval.advisor(marginSet)
 	if err != nil {
 		return err
 	}
