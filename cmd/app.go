@@ -16,6 +16,11 @@ import (
 	"github.com/opkuma/opkuma/pusher"
 
 	_ "github.com/opkuma/opkuma/internal/unixonly" // a clear error for a Windows build
+
+	// Time zone data in the binary: CRON_TZ=, --tz, a CronJob's timeZone
+	// and an OnCalendar= zone work in a scratch image without
+	// /usr/share/zoneinfo (the system's is used first when present).
+	_ "time/tzdata"
 )
 
 // Exit codes of opkuma's own, beside the child's.

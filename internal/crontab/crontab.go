@@ -238,6 +238,18 @@ func (l Line) Monitored() bool {
 	return r.Calls && r.Sub == a.Wrapper.Run
 }
 
+// ArgvMonitored reports whether a command given as its words (a systemd
+// ExecStart=, a container's command and args) runs under opkuma run, by
+// Line.Monitored's rule: the words as the command of a crontab line.
+func ArgvMonitored(argv []string) bool {
+	words := make([]string, len(argv))
+	for i, w := range argv {
+		words[i] = strings.ReplaceAll(shellword.Quote(w), "%", `\%`) // cron reads a bare % as a newline
+	}
+	lines, err := Parse(strings.NewReader("* * * * * "+strings.Join(words, " ")+"\n"), false)
+	return err == nil && len(lines) == 1 && lines[0].Monitored()
+}
+
 // ErrAlreadyWrapped is returned by Wrap for a job that runs under opkuma.
 var ErrAlreadyWrapped = errors.New("already wrapped with opkuma run")
 

@@ -258,3 +258,24 @@ func TestUserField(t *testing.T) {
 		}
 	}
 }
+
+// TestArgvMonitored: words run under opkuma run by the crontab rule,
+// global options and runners before it included; a word with spaces, a %
+// or a quote stays one word. Catches: the words joined unquoted (the
+// "opkuma run" inside one argument read as a call), % left bare.
+func TestArgvMonitored(t *testing.T) {
+	for _, tc := range []struct {
+		argv []string
+		want bool
+	}{
+		{[]string{"/usr/local/bin/opkuma", "run", "--url-file", "/etc/opkuma/a.url", "--", "/usr/bin/backup"}, true},
+		{[]string{"/usr/bin/nice", "-n", "10", "opkuma", "-v", "run", "--", "true"}, true},
+		{[]string{"/bin/sh", "-c", "opkuma run -- true"}, false},
+		{[]string{"/usr/bin/date", "+%F", "opkuma run"}, false},
+		{[]string{"/usr/bin/backup"}, false},
+	} {
+		if got := ArgvMonitored(tc.argv); got != tc.want {
+			t.Errorf("ArgvMonitored(%q) = %v, want %v", tc.argv, got, tc.want)
+		}
+	}
+}
