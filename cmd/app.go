@@ -100,6 +100,7 @@ func newApp(env Env) *cli.App {
 			pushCommand(env),
 			intervalCommand(env),
 			crontabCommand(env),
+			timersCommand(env),
 			monitorCommand(env),
 			versionCommand(env),
 			completionCommand(env),

@@ -11,6 +11,7 @@ import (
 	"github.com/opkuma/opkuma/internal/clidoc"
 	"github.com/opkuma/opkuma/internal/cliflag"
 	"github.com/opkuma/opkuma/internal/schedule"
+	"github.com/opkuma/opkuma/internal/systemd"
 )
 
 type intervalOptions struct {
@@ -21,6 +22,8 @@ type intervalOptions struct {
 	explain  bool
 	version  string
 	calendar cli.StringSlice // systemd OnCalendar= expressions
+	timer    string          // a systemd timer unit's name
+	units    unitOptions     // where the timer's unit files are
 }
 
 func intervalFlags(o *intervalOptions) []cli.Flag {
@@ -38,17 +41,29 @@ func intervalCommand(env Env) *cli.Command {
 	return &cli.Command{
 		Name:        "interval",
 		Usage:       "recommend a Push monitor's heartbeat interval for a cron schedule",
-		ArgsUsage:   "SCHEDULE | --calendar EXPR...",
+		ArgsUsage:   "SCHEDULE | --calendar EXPR... | --timer NAME.timer [--root DIR] [--user]",
 		Description: clidoc.Help("interval"),
-		Flags: append(intervalFlags(o),
+		Flags: append(append(intervalFlags(o),
 			&cliflag.BoolFlag{Name: "explain", Usage: "say how the number was found", Destination: &o.explain},
-			&cli.StringSliceFlag{Name: "calendar", Usage: "a systemd timer's OnCalendar= `EXPR` (give it once per OnCalendar= line) in place of SCHEDULE", Destination: &o.calendar}),
+			&cli.StringSliceFlag{Name: "calendar", Usage: "a systemd timer's OnCalendar= `EXPR` (give it once per OnCalendar= line) in place of SCHEDULE", Destination: &o.calendar},
+			&cli.StringFlag{Name: "timer", Usage: "the systemd timer `NAME`.timer, read from its unit file and drop-ins, in place of SCHEDULE", Destination: &o.timer}),
+			unitFlags(&o.units)...),
 		OnUsageError: onUsageError,
 		Action: func(c *cli.Context) error {
+			given := 0
+			for _, set := range []bool{c.Args().Present(), len(o.calendar.Value()) > 0, o.timer != ""} {
+				if set {
+					given++
+				}
+			}
 			switch {
-			case len(o.calendar.Value()) > 0 && c.Args().Present():
+			case given > 1 && o.timer != "":
+				return usageErrorf("give a SCHEDULE, --calendar or --timer, one of them")
+			case given > 1:
 				return usageErrorf("give a SCHEDULE or --calendar, not both")
-			case len(o.calendar.Value()) > 0:
+			case o.timer == "" && (c.IsSet("root") || c.IsSet("user")):
+				return usageErrorf("--root and --user go with --timer NAME.timer")
+			case given == 1 && !c.Args().Present():
 				return o.run(env, "", c.IsSet("margin"))
 			case !c.Args().Present():
 				return usageErrorf("no schedule: give one, e.g. opkuma interval '0 * * * *' (or --calendar 'Mon..Fri 02:00' for a systemd timer)")
@@ -106,7 +121,16 @@ func (o *intervalOptions) run(env Env, spec string, marginSet bool) error {
 		return err
 	}
 	var a schedule.Advice
-	if exprs := o.calendar.Value(); len(exprs) > 0 {
+	if o.timer != "" {
+		var tm *systemd.Timer
+		if _, tm, err = o.units.timer(env, o.timer); err != nil {
+			return err
+		}
+		spec = tm.Name + " (" + tm.Describe() + ")"
+		if a, err = tm.Advise(ad, loc); err != nil {
+			err = fmt.Errorf("%s: %w", tm.Name, err)
+		}
+	} else if exprs := o.calendar.Value(); len(exprs) > 0 {
 		spec = strings.Join(exprs, "; ")
 		a, err = adviseCalendar(ad, exprs, loc)
 	} else {

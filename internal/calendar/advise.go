@@ -13,15 +13,18 @@ import (
 // (MaxElapses), as its first week tells. Its errors are Gap's.
 func Advise(ad *schedule.Advisor, specs []*Spec, loc *time.Location) (schedule.Advice, error) {
 	from := ad.Start(loc)
-	gap, err := Gap(specs, from, horizon(specs, from))
+	gap, err := Gap(specs, from, Horizon(specs, from))
 	if err != nil {
 		return schedule.Advice{}, err
 	}
 	return ad.AdviseGap(gap), nil
 }
 
-// horizon is how far Advise looks for the specs' largest gap from from.
-func horizon(specs []*Spec, from time.Time) time.Duration {
+// Horizon returns how far Advise looks for the specs' largest gap from
+// from: 28 years, a year, or a week, as the specs' first week tells (see
+// Advise). Another front end of OnCalendar= (a timer unit) passes it to
+// Gap so that it finds the gap Advise would.
+func Horizon(specs []*Spec, from time.Time) time.Duration {
 	const week = 7 * 24 * time.Hour
 	switch n := elapses(specs, from, week, MaxElapses/53); {
 	case n <= MaxElapses/(53*schedule.DefaultHorizon):

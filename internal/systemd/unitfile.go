@@ -23,6 +23,46 @@ type Tree struct {
 	Root string // "/" on a live system; tests use a temporary directory
 	User bool   // the user instance (systemctl --user) instead of the system's
 	Home string // the user's home directory, for User; relative to Root
+
+	over *override // a drop-in read in place of the file (Tree.with)
+}
+
+// override is a drop-in's contents read in place of what its path holds.
+type override struct {
+	path string
+	data []byte // nil: as if there were no such file
+}
+
+// with returns t reading data as the drop-in at path, a file of a unit's
+// own NAME.d directory (nil data: as if path did not exist): what the
+// unit would be with that file written, or without it.
+func (t Tree) with(path string, data []byte) Tree {
+	t.over = &override{path: path, data: data}
+	return t
+}
+
+// apply returns the drop-in files of unit name with o's in place.
+func (o *override) apply(name string, files []string) []string {
+	if o == nil {
+		return files
+	}
+	files = slices.DeleteFunc(slices.Clone(files), func(p string) bool { return p == o.path })
+	if o.data == nil || filepath.Base(filepath.Dir(o.path)) != name+".d" {
+		return files
+	}
+	i := 0
+	for i < len(files) && filepath.Base(files[i]) <= filepath.Base(o.path) {
+		i++
+	}
+	return slices.Insert(files, i, o.path)
+}
+
+// read reads the drop-in at p, or o's data in its place.
+func (o *override) read(p string) ([]byte, error) {
+	if o != nil && p == o.path {
+		return o.data, nil
+	}
+	return os.ReadFile(p)
 }
 
 // SearchPath returns the directories units are loaded from, highest
@@ -279,8 +319,8 @@ func (t Tree) Load(name string) (*Unit, error) {
 	}
 	return nil, fmt.Errorf("systemd: %s: %w", name, ErrNotFound)
 dropins:
-	for _, p := range dropIns(t.Root, dirs, name) {
-		data, err := os.ReadFile(p)
+	for _, p := range t.over.apply(name, dropIns(t.Root, dirs, name)) {
+		data, err := t.over.read(p)
 		if err != nil {
 			return nil, fmt.Errorf("systemd: %s: %w", name, err)
 		}
