@@ -101,6 +101,7 @@ func newApp(env Env) *cli.App {
 			intervalCommand(env),
 			crontabCommand(env),
 			timersCommand(env),
+			cronjobsCommand(env),
 			monitorCommand(env),
 			versionCommand(env),
 			completionCommand(env),

@@ -54,19 +54,15 @@ func (c *CronJob) Check(monitored func(argv []string) bool) []Finding {
 	if c.ActiveDeadlineSeconds == nil {
 		out = append(out, Finding{Problem: NoActiveDeadline})
 	}
-	var unmonitored []Finding
-	for _, k := range c.Containers {
-		if len(k.Command) > 0 && monitored(append(append([]string{}, k.Command...), k.Args...)) {
-			unmonitored = nil
-			break
+	if !c.Monitored(monitored) {
+		for _, k := range c.Containers {
+			f := Finding{Problem: NotMonitored, Container: k.Name}
+			if len(k.Command) == 0 {
+				f.Text = "no command: the image's entrypoint runs, which the manifest does not show"
+			}
+			out = append(out, f)
 		}
-		f := Finding{Problem: NotMonitored, Container: k.Name}
-		if len(k.Command) == 0 {
-			f.Text = "no command: the image's entrypoint runs, which the manifest does not show"
-		}
-		unmonitored = append(unmonitored, f)
 	}
-	out = append(out, unmonitored...)
 	for _, k := range c.Containers {
 		for _, w := range k.Command {
 			out = appendURL(out, k.Name, "command", w)

@@ -210,7 +210,7 @@ type: Opaque
 }
 
 // TestCheck checks the findings per CronJob. Catches: `!= "Forbid"`
-// changed to `== "Allow"` (unset policy), `unmonitored = nil` removed
+// changed to `== "Allow"` (unset policy), `return true` in Monitored changed to `break`
 // (a sidecar next to the monitored container), and the env loop removed.
 func TestCheck(t *testing.T) {
 	i64 := func(v int64) *int64 { return &v }

@@ -12,8 +12,10 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/opkuma/opkuma/pusher"
@@ -206,6 +208,9 @@ func splitYAML(data []byte) [][]byte {
 // defaults a typed list (CronJobList) gives its items, which leave them
 // out.
 func collect(raw json.RawMessage, doc int, apiVersion, kind string, jobs *[]CronJob, skipped *[]Skipped) error {
+	if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] != '{' {
+		return errors.New("not a Kubernetes object: want a mapping with apiVersion and kind")
+	}
 	var o object
 	if err := json.Unmarshal(raw, &o); err != nil {
 		return err
@@ -261,3 +266,46 @@ func (o *object) cronJob() CronJob {
 	}
 	return c
 }
+
+// NoCronJobsError is ReadFile's error for input that holds no CronJob.
+type NoCronJobsError struct {
+	Name    string
+	Skipped int // the objects it holds
+}
+
+// Error names the input and says how many other objects it holds.
+func (e *NoCronJobsError) Error() string {
+	return fmt.Sprintf("kube: %s: no batch/v1 CronJob in it (%d other objects)", e.Name, e.Skipped)
+}
+
+// ReadFile is Read of the file name, or of stdin when name is "-". Its
+// errors: the *fs.PathError of opening or reading the file, Read's
+// (named after name), a *NoCronJobsError when it holds no CronJob.
+func ReadFile(name string, stdin io.Reader) ([]CronJob, []Skipped, error) {
+	r := stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	jobs, skipped, err := Read(r)
+	var re *ReadError
+	switch {
+	case errors.As(err, &re):
+		return nil, nil, fmt.Errorf("kube: %s: document %d: %w", name, re.Doc, redacted{re.Err})
+	case err != nil:
+		return nil, nil, errors.Unwrap(err) // Read's "kube: " wrap of the reader's error
+	case len(jobs) == 0:
+		return nil, nil, &NoCronJobsError{Name: name, Skipped: len(skipped)}
+	}
+	return jobs, skipped, nil
+}
+
+// redacted is an error whose message has push tokens hidden.
+type redacted struct{ err error }
+
+func (r redacted) Error() string { return pusher.Redact(r.err.Error()) }
+func (r redacted) Unwrap() error { return r.err }
