@@ -27,6 +27,7 @@ type runOptions struct {
 	quietSuccess  bool
 	timeout       time.Duration
 	killAfter     time.Duration
+	stopGrace     time.Duration
 	lock          string
 	lockWait      time.Duration
 	strict        bool
@@ -40,6 +41,7 @@ func runCommand(env Env) *cli.Command {
 		&cliflag.BoolFlag{Name: "down-on-failure", EnvVars: []string{"OPKUMA_DOWN_ON_FAILURE"}, Usage: "when the command fails, push status=down at once with why (exit code, last line of output)", Destination: &o.downOnFailure},
 		&cliflag.BoolFlag{Name: "quiet-success", Aliases: []string{"q"}, Usage: "keep the command's output and print it only if it fails, so cron mails only failures", Destination: &o.quietSuccess},
 		&cli.DurationFlag{Name: "timeout", Usage: "stop the command after `DURATION`: SIGTERM to its process group, exit 124 (137 when it had to be killed)", DefaultText: "none", Destination: &o.timeout},
+		&cli.DurationFlag{Name: "stop-grace", Usage: "with --down-on-failure: when opkuma is told to stop (SIGTERM, SIGINT, SIGHUP), the job has `DURATION` to end; then it is killed and the down push goes out, so that both fit the stop time the scheduler gives (Kubernetes 30s, docker 10s, systemd 90s)", Value: job.StopGrace, Destination: &o.stopGrace},
 		&cli.DurationFlag{Name: "kill-after", Usage: "after the timeout's SIGTERM, wait `DURATION` before SIGKILL to what is left of the group", Value: runner.DefaultKillAfter, Destination: &o.killAfter},
 		&cli.StringFlag{Name: "lock", Usage: "run only if no other run holds a flock(2) on `FILE` (created if missing); else exit 75", Destination: &o.lock},
 		&cli.DurationFlag{Name: "lock-wait", Usage: "wait up to `DURATION` for --lock before giving up", DefaultText: "no wait", Destination: &o.lockWait},
@@ -145,6 +147,10 @@ func (o *runOptions) prepare(env Env, args []string, msgs messages) (*runPlan, e
 // environment less the push URL.
 func (o *runOptions) execute(ctx context.Context, env Env, p *runPlan, sigs <-chan os.Signal, msgs messages) job.Outcome {
 	stdin, stdout, stderr := runner.StdioOf(env.Stdin, env.Stdout, env.Stderr)
+	var stopGrace time.Duration // without a down push, nothing to hurry for
+	if o.downOnFailure {
+		stopGrace = o.stopGrace
+	}
 	return job.Run(ctx, job.Spec{
 		Command:      p.command,
 		Stdin:        stdin,
@@ -156,6 +162,7 @@ func (o *runOptions) execute(ctx context.Context, env Env, p *runPlan, sigs <-ch
 		LockBusy:     func() { msgs.verbosef("waiting up to %v for the lock on %s", o.lockWait, o.lock) },
 		Timeout:      o.timeout,
 		KillAfter:    o.killAfter,
+		StopGrace:    stopGrace,
 		KeepTail:     o.downOnFailure,
 		QuietSuccess: o.quietSuccess,
 		Signals:      sigs,
@@ -172,6 +179,12 @@ func (o *runOptions) execute(ctx context.Context, env Env, p *runPlan, sigs <-ch
 func (o *runOptions) report(ctx context.Context, p *runPlan, out job.Outcome, msgs messages) error {
 	pushDown := func(msg string, d time.Duration) {
 		if o.downOnFailure && p.endpoint != nil {
+			ctx := ctx
+			if out.Result.Stop != 0 { // opkuma is being stopped: be done in time
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, job.StopPushBound)
+				defer cancel()
+			}
 			h := pusher.Beat{Status: pusher.StatusDown, Msg: p.redact(msg), Elapsed: d}
 			_ = push(ctx, p.client, p.endpoint, h, msgs)
 		}
@@ -262,6 +275,8 @@ func (o *runOptions) validate() error {
 	switch {
 	case o.timeout < 0:
 		return usageErrorf("--timeout: must not be negative")
+	case o.stopGrace <= 0:
+		return usageErrorf("--stop-grace: must be more than 0, e.g. 5s")
 	case o.killAfter <= 0:
 		return usageErrorf("--kill-after: must be more than 0, e.g. 10s")
 	case o.lockWait < 0:

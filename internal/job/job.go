@@ -23,6 +23,19 @@ import (
 // hold the pipes open forever.
 const DefaultOutputWait = 5 * time.Second
 
+// StopGrace is how long a run that pushes down on failure waits for its
+// job once opkuma itself got SIGTERM, SIGINT or SIGHUP and forwarded it
+// (a kubelet deleting the pod, systemd stopping the unit): then the job is
+// killed and the run ends, so that the down push goes out while opkuma
+// may still run. With DefaultOutputWait and StopPushBound, the run ends
+// 20 s after the signal at most, within Kubernetes' default
+// terminationGracePeriodSeconds (30 s).
+const StopGrace = 5 * time.Second
+
+// StopPushBound bounds the down push of a run stopped by a signal, retries
+// included; see StopGrace.
+const StopPushBound = 10 * time.Second
+
 // MaxMessageLen is the longest DownMessage, in characters.
 const MaxMessageLen = 250
 
@@ -45,6 +58,10 @@ type Spec struct {
 
 	Timeout   time.Duration // see runner.Spec
 	KillAfter time.Duration
+	// StopGrace bounds the wait for the job once a stop signal was
+	// forwarded to it (see runner.Spec); 0: no bound. Runs that push down
+	// on failure use StopGrace.
+	StopGrace time.Duration
 
 	KeepTail     bool          // keep the output's last lines, for DownMessage
 	QuietSuccess bool          // show the job's output only when it failed
@@ -233,6 +250,7 @@ func Run(ctx context.Context, spec Spec) Outcome {
 		Signals:      spec.Signals,
 		Timeout:      spec.Timeout,
 		KillAfter:    spec.KillAfter,
+		StopGrace:    spec.StopGrace,
 		Reap:         os.Getpid() == 1,
 		NotForwarded: spec.NotForwarded,
 	})
@@ -258,12 +276,13 @@ func Run(ctx context.Context, spec Spec) Outcome {
 
 // DownMessage says in one line how a failed job ended, for a down push:
 // "exit 3: <last line of stderr, else of stdout>", "killed by SIGTERM",
-// "timed out after 5m", "command not found". It is valid UTF-8 without
-// control characters, at most MaxMessageLen characters.
+// "timed out after 5m", "command not found", "terminated by SIGTERM; job
+// exit 143: <last line>". It is valid UTF-8 without control characters, at
+// most MaxMessageLen characters.
 func (o Outcome) DownMessage() string {
 	r := o.Result
 	msg := r.Describe()
-	if r.Err == nil && !r.TimedOut && r.Signal == 0 {
+	if r.Err == nil && !r.TimedOut && r.Signal == 0 && !r.StopKilled {
 		for _, line := range []string{o.stderrLine, o.stdoutLine} {
 			if line = cleanLine(line); line != "" {
 				msg += ": " + line

@@ -1,6 +1,7 @@
 package job
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"os"
@@ -31,6 +32,10 @@ func TestDownMessage(t *testing.T) {
 		{"control chars", runner.Result{ExitCode: 2}, "a\x1b[31mred\x1b[0m\tz", "", "exit 2: a[31mred[0m z"},
 		{"invalid utf-8", runner.Result{ExitCode: 2}, "caf\xe9", "", "exit 2: caf\uFFFD"},
 		{"capped", runner.Result{ExitCode: 2}, strings.Repeat("é", 400), "", "exit 2: " + strings.Repeat("é", 239) + "..."},
+		// Mutation caught: `&& !r.StopKilled` dropped (a killed job's
+		// last line after "killed").
+		{"stopped, job exited", runner.Result{ExitCode: 143, Stop: syscall.SIGTERM}, "saved", "", "terminated by SIGTERM; job exit 143: saved"},
+		{"stopped, job killed", runner.Result{ExitCode: 143, Stop: syscall.SIGTERM, StopKilled: true, StopGrace: 5 * time.Second, Signal: 0}, "x", "", "terminated by SIGTERM; job did not stop within 5s: killed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -314,4 +319,41 @@ func TestRunJobHoldsLock(t *testing.T) {
 		t.Fatalf("after the job's last process: %v", err)
 	}
 	l.Release()
+}
+
+// TestRunStopGrace: Spec.StopGrace reaches the runner, so a job that
+// ignores the SIGTERM opkuma got is killed in time and the down message
+// says opkuma was terminated. Mutation caught: StopGrace not passed to
+// runner.Spec (Run waits for the job's 60 s).
+func TestRunStopGrace(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	sigs := make(chan os.Signal)
+	done := make(chan Outcome, 1)
+	go func() {
+		done <- Run(context.Background(), Spec{
+			Command:   runner.Command{Argv: []string{"sh", "-c", `trap "" TERM; echo ready; exec sleep 60`}},
+			Stdout:    w,
+			Env:       []string{"PATH=" + os.Getenv("PATH")},
+			KeepTail:  true,
+			Signals:   sigs,
+			StopGrace: 100 * time.Millisecond,
+		})
+	}()
+	if line, err := bufio.NewReader(r).ReadString('\n'); line != "ready\n" {
+		t.Fatalf("job said %q (%v)", line, err)
+	}
+	sigs <- syscall.SIGTERM
+	select {
+	case out := <-done:
+		if got, want := out.DownMessage(), "terminated by SIGTERM; job did not stop within 100ms: killed"; got != want || out.ExitCode() != 143 {
+			t.Errorf("got %q exit %d, want %q exit 143", got, out.ExitCode(), want)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Run waited for the job: StopGrace not applied")
+	}
 }

@@ -49,6 +49,23 @@ type Spec struct {
 	// Reap waits for every orphan that the kernel hands to opkuma (it is
 	// PID 1 or a subreaper), as an init does.
 	Reap bool
+	// StopGrace, when more than 0, bounds the wait for a job once a stop
+	// signal (SIGTERM, SIGINT or SIGHUP; see IsStopSignal) was forwarded
+	// to it: StopGrace later, its group gets SIGKILL and Run returns. 0:
+	// wait as long as the job takes.
+	StopGrace time.Duration
+}
+
+// stopGiveUp bounds the wait for a job killed at the end of StopGrace:
+// a process in uninterruptible sleep (a hung NFS read) dies only when it
+// wakes, and the caller must not miss its deadline for it.
+const stopGiveUp = time.Second
+
+// IsStopSignal reports whether sig, sent to opkuma, means that opkuma is
+// being stopped (systemd, a kubelet, a closed terminal, Ctrl-C): SIGTERM,
+// SIGINT or SIGHUP.
+func IsStopSignal(sig os.Signal) bool {
+	return sig == syscall.SIGTERM || sig == syscall.SIGINT || sig == syscall.SIGHUP
 }
 
 // Result is how a job ended.
@@ -64,14 +81,33 @@ type Result struct {
 	Duration  time.Duration // from start to exit
 	// Err is why the child could not start (a *StartError), or nil.
 	Err error
+	// Stop is the stop signal forwarded to the job while Spec.StopGrace
+	// applied, or 0.
+	Stop syscall.Signal
+	// StopKilled reports that the job outlived Spec.StopGrace after Stop
+	// and was killed; ExitCode is then 128+Stop, as if opkuma had died of
+	// it.
+	StopKilled bool
+	StopGrace  time.Duration // Spec.StopGrace, for messages
 }
 
 // OK reports whether the job ran and exited with code 0.
 func (r Result) OK() bool { return r.ExitCode == 0 && r.Err == nil && !r.TimedOut }
 
 // Describe says in a few words how the job ended: "exit 3", "killed by
-// SIGTERM", "timed out after 5m", "command not found".
+// SIGTERM", "timed out after 5m", "command not found"; after a stop signal
+// under Spec.StopGrace, "terminated by SIGTERM; job exit 143" or
+// "terminated by SIGTERM; job did not stop within 5s: killed".
 func (r Result) Describe() string {
+	if r.Stop != 0 {
+		job := "did not stop within " + ShortDuration(r.StopGrace) + ": killed"
+		if !r.StopKilled {
+			inner := r
+			inner.Stop = 0
+			job = inner.Describe()
+		}
+		return "terminated by " + SignalName(r.Stop) + "; job " + job
+	}
 	switch {
 	case r.TimedOut:
 		return "timed out after " + ShortDuration(r.Timeout)
@@ -193,9 +229,9 @@ func (j *job) wait(spec Spec, start time.Time) Result {
 	if killAfter <= 0 {
 		killAfter = DefaultKillAfter
 	}
-	r := Result{Timeout: spec.Timeout, KillAfter: killAfter}
+	r := Result{Timeout: spec.Timeout, KillAfter: killAfter, StopGrace: spec.StopGrace}
 	exited := (<-chan syscall.WaitStatus)(done)
-	var poll, giveUp <-chan time.Time
+	var poll, giveUp, stopKill, stopAbandon <-chan time.Time
 	var status syscall.WaitStatus
 	waitGroup := true
 	for {
@@ -206,9 +242,28 @@ func (j *job) wait(spec Spec, start time.Time) Result {
 			case !ok:
 			case j.fromTerminal || (s != syscall.SIGINT && s != syscall.SIGQUIT):
 				j.signal(s)
+				// Only a stop opkuma forwarded starts the bound: a
+				// SIGINT the terminal gave the job too is the job's to
+				// handle, as without opkuma.
+				if spec.StopGrace > 0 && r.Stop == 0 && IsStopSignal(s) {
+					r.Stop = s
+					t := time.NewTimer(spec.StopGrace)
+					defer t.Stop()
+					stopKill = t.C
+				}
 			case spec.NotForwarded != nil:
 				spec.NotForwarded(s)
 			}
+		case <-stopKill:
+			r.StopKilled = true
+			j.signal(syscall.SIGKILL)
+			stopKill = nil
+			stopAbandon = time.After(stopGiveUp)
+		case <-stopAbandon:
+			// Killed, still not reaped: return without its status.
+			r.ExitCode = exitSignalBase + int(r.Stop)
+			r.Duration = time.Since(start)
+			return r
 		case <-timeout:
 			r.TimedOut = true
 			j.signal(syscall.SIGTERM)
@@ -245,7 +300,10 @@ func (j *job) wait(spec Spec, start time.Time) Result {
 		}
 	}
 	r.ExitCode, r.Signal = exitCode(status)
-	if r.TimedOut {
+	switch {
+	case r.StopKilled:
+		r.ExitCode = exitSignalBase + int(r.Stop)
+	case r.TimedOut:
 		r.ExitCode = ExitTimedOut
 		if r.Killed {
 			r.ExitCode = ExitTimedOutKill
