@@ -125,14 +125,19 @@ func newApp(env Env) *cli.App {
 		},
 	}
 	cliflag.Bind(app, fe, func(w string) { fmt.Fprintf(env.Stderr, "opkuma: %s\n", w) })
+	parentUsage(app)
+	return app
+}
+
+// parentUsage gives a command that only holds others the usage line
+// "opkuma monitor COMMAND [options]", where urfave/cli writes
+// "opkuma monitor [command options]".
+func parentUsage(app *cli.App) {
 	for _, c := range app.Commands {
-		// urfave/cli writes "opkuma monitor [command options]" for a
-		// command that only holds others.
 		if len(c.Subcommands) > 0 && c.ArgsUsage == "" && c.UsageText == "" {
 			c.UsageText = "opkuma " + c.Name + " COMMAND [options]"
 		}
 	}
-	return app
 }
 
 // unknownCommand is the usage error for a command name not among cmds.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/opkuma/opkuma/internal/clidoc"
 	"github.com/opkuma/opkuma/internal/cliflag"
 	"github.com/opkuma/opkuma/internal/crontab"
 	"github.com/opkuma/opkuma/internal/kube"
@@ -28,12 +29,6 @@ type cronjobsOptions struct {
 	urlDir  string
 }
 
-const cronjobsHelp = `FILE is what kubectl get cronjobs -A -o json prints, or manifests (JSON or
-YAML, one object or a List); - reads standard input. A CronJob's schedule
-runs in its spec.timeZone, else in --tz (the kube-controller-manager's zone).
-Whether a container runs under opkuma run is read from its command and args.
-Exit 1 when a problem is found.`
-
 func cronjobsCommand(env Env) *cli.Command {
 	o := &cronjobsOptions{}
 	common := func() []cli.Flag {
@@ -45,7 +40,7 @@ func cronjobsCommand(env Env) *cli.Command {
 		Name:        "cronjobs",
 		Usage:       "audit Kubernetes CronJobs: the interval each one's monitor needs, and what would make its heartbeats lie",
 		ArgsUsage:   " ",
-		Description: cronjobsHelp,
+		Description: clidoc.Help("cronjobs"),
 		Flags: append(common(),
 			&cliflag.BoolFlag{Name: "json", Usage: "print JSON for machines (tokens hidden)", Destination: &o.json}),
 		OnUsageError: onUsageError,
@@ -54,7 +49,7 @@ func cronjobsCommand(env Env) *cli.Command {
 			Name:        "provision",
 			Usage:       "create or update a Push monitor NAMESPACE/NAME per CronJob and hand over its push URL (dry run without --write)",
 			ArgsUsage:   " ",
-			Description: "With --secrets, stdout holds only a List of Secrets for kubectl apply -f -, and the report goes to stderr.",
+			Description: clidoc.Help("cronjobs-provision"),
 			Flags: append(append(common(), kumaFlags(&o.kuma)...),
 				&cli.StringFlag{Name: "cluster", Usage: "tag the monitors with the cluster's `NAME`; only monitors with the tag are this cluster's", Destination: &o.cluster},
 				&cliflag.BoolFlag{Name: "write", Usage: "make the changes; without it, only say what they would be", Destination: &o.write},
@@ -97,15 +92,7 @@ func (o *cronjobsOptions) audit(env Env, args []string, marginSet bool) error {
 		return err
 	}
 	res := kube.Audit(jobs, skipped, ad, loc, crontab.ArgvMonitored)
-	if o.json {
-		err = res.WriteJSON(env.Stdout)
-	} else {
-		err = res.WriteText(env.Stdout)
-	}
-	if err == nil && res.Problems > 0 {
-		return &exitError{code: exitFailure}
-	}
-	return err
+	return writeReport(env, res, o.json, res.Problems)
 }
 
 // provision creates or updates the CronJobs' monitors and hands over

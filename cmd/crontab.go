@@ -176,15 +176,29 @@ func (o *crontabOptions) audit(env Env, args []string, marginSet bool) error {
 		return err
 	}
 	res := crontab.AuditAll(o.auditor(env), ad, sources, loc, o.json)
-	if o.json {
-		err = res.WriteJSON(env.Stdout)
-	} else {
-		err = res.WriteText(env.Stdout)
+	return writeReport(env, res, o.json, res.Problems)
+}
+
+// report is an audit's result: lines for people, JSON for tools.
+type report interface {
+	WriteText(io.Writer) error
+	WriteJSON(io.Writer) error
+}
+
+// writeReport prints r, as JSON with asJSON; exit 1 when it holds
+// problems.
+func writeReport(env Env, r report, asJSON bool, problems int) error {
+	write := r.WriteText
+	if asJSON {
+		write = r.WriteJSON
 	}
-	if err == nil && res.Problems > 0 {
+	if err := write(env.Stdout); err != nil {
+		return err
+	}
+	if problems > 0 {
 		return &exitError{code: exitFailure}
 	}
-	return err
+	return nil
 }
 
 // auditor is the crontab auditor the options and this machine make.

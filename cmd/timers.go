@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/opkuma/opkuma/internal/clidoc"
 	"github.com/opkuma/opkuma/internal/cliflag"
 	"github.com/opkuma/opkuma/internal/crontab"
 	"github.com/opkuma/opkuma/internal/kumaapi"
@@ -73,7 +74,7 @@ func timersCommand(env Env) *cli.Command {
 		Name:        "timers",
 		Usage:       "audit systemd timers: which run under opkuma, the interval each monitor needs, what to fix",
 		ArgsUsage:   " ",
-		Description: "Reads every timer of the system instance (or, with --user, yours) and the service it starts, as systemd reads them (drop-ins included). Exit 1 when a timer under opkuma run has a problem.",
+		Description: clidoc.Help("timers"),
 		Flags: append(common(),
 			&cliflag.BoolFlag{Name: "json", Usage: "print JSON for machines: every timer, its command, problems and interval (tokens hidden)", Destination: &o.json}),
 		OnUsageError: onUsageError,
@@ -89,25 +90,11 @@ func timersCommand(env Env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			return writeAudit(env, t.AuditAll(ad, loc, crontab.ArgvMonitored), o.json)
+			res := t.AuditAll(ad, loc, crontab.ArgvMonitored)
+			return writeReport(env, res, o.json, res.Problems)
 		},
 		Subcommands: []*cli.Command{timersWrapCommand(env, o, common)},
 	}
-}
-
-// writeAudit prints res as text or JSON; exit 1 when it found problems.
-func writeAudit(env Env, res systemd.Result, asJSON bool) error {
-	write := res.WriteText
-	if asJSON {
-		write = res.WriteJSON
-	}
-	if err := write(env.Stdout); err != nil {
-		return err
-	}
-	if res.Problems > 0 {
-		return &exitError{code: exitFailure}
-	}
-	return nil
 }
 
 func timersWrapCommand(env Env, o *timersOptions, common func() []cli.Flag) *cli.Command {
@@ -122,7 +109,7 @@ func timersWrapCommand(env Env, o *timersOptions, common func() []cli.Flag) *cli
 		Name:        "wrap",
 		Usage:       "print (with --write, write) the drop-in that runs a timer's job under opkuma run; with --provision, set up its monitor too",
 		ArgsUsage:   "NAME.timer (--url-file FILE | --provision --kuma URL --kuma-user USER) [--write]",
-		Description: "The drop-in replaces the service's one ExecStart= command with the same command under opkuma run --url-file. A dry run unless --write; then run systemctl daemon-reload.",
+		Description: clidoc.Help("timers-wrap"),
 		Flags: append(append(common(), login...),
 			&cli.StringFlag{Name: "url-file", Usage: "the wrapped job reads its push URL from `FILE`", Destination: &o.urlFile},
 			&cliflag.BoolFlag{Name: "write", Usage: "make the changes; without it, only say what they would be", Destination: &p.write}),
