@@ -179,15 +179,15 @@ func (o *crontabOptions) audit(env Env, args []string, marginSet bool) error {
 	return writeReport(env, res, o.json, res.Problems)
 }
 
-// report is an audit's result: lines for people, JSON for tools.
-type report interface {
+// auditReport is an audit's result: lines for people, JSON for tools.
+type auditReport interface {
 	WriteText(io.Writer) error
 	WriteJSON(io.Writer) error
 }
 
 // writeReport prints r, as JSON with asJSON; exit 1 when it holds
 // problems.
-func writeReport(env Env, r report, asJSON bool, problems int) error {
+func writeReport(env Env, r auditReport, asJSON bool, problems int) error {
 	write := r.WriteText
 	if asJSON {
 		write = r.WriteJSON

@@ -13,6 +13,7 @@ import (
 	"github.com/opkuma/opkuma/internal/crontab"
 	"github.com/opkuma/opkuma/internal/kumaapi"
 	"github.com/opkuma/opkuma/internal/provision"
+	"github.com/opkuma/opkuma/internal/report"
 	"github.com/opkuma/opkuma/internal/watch"
 )
 
@@ -87,7 +88,7 @@ func (o *crontabOptions) wrapProvision(env Env, args []string, marginSet bool) e
 		return err
 	}
 	o.auditWrapped(env, src, jobs, data, map[string]bool{})
-	fmt.Fprintf(env.Stdout, "%s: %s wrapped; the crontab as it was is in %s\n", src.Name, crontab.Plural(len(jobs), "line", "lines"), backup)
+	fmt.Fprintf(env.Stdout, "%s: %s wrapped; the crontab as it was is in %s\n", src.Name, report.Plural(len(jobs), "line", "lines"), backup)
 	return nil
 }
 

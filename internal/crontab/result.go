@@ -1,7 +1,6 @@
 package crontab
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opkuma/opkuma/internal/report"
 	"github.com/opkuma/opkuma/internal/schedule"
 	"github.com/opkuma/opkuma/pusher"
 )
@@ -84,46 +84,34 @@ func AuditAll(au *Auditor, ad *schedule.Advisor, sources []Source, loc *time.Loc
 
 // WriteJSON writes the result as JSON, tokens hidden.
 func (res Result) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(res)
+	return report.JSON(w, res)
 }
 
 // WriteText writes a line per interval, note and problem of the jobs that
 // call opkuma, then the summary line; tokens hidden.
 func (res Result) WriteText(w io.Writer) error {
-	var err error
-	out := func(format string, args ...any) {
-		if err == nil {
-			_, err = fmt.Fprintln(w, pusher.Redact(fmt.Sprintf(format, args...)))
-		}
-	}
+	out := report.To(w)
 	for _, row := range res.Jobs {
 		if row.calls && row.Interval > 0 {
-			out("%s: interval: set the monitor's Heartbeat Interval to %d s (largest gap %d s + margin)", row.where(), row.Interval, row.Gap)
+			out.Interval(row.where(), row.Interval, row.Gap)
 		}
-		if row.calls && row.Note != "" {
-			out("%s: note: %s", row.where(), row.Note)
+		if row.calls {
+			out.Note(row.where(), row.Note)
 		}
 		for _, p := range row.Problems {
-			out("%s: problem: %s; fix: %s", row.where(), p.Message, p.Fix)
+			out.Problem(row.where(), p.Message, p.Fix)
 		}
 	}
-	out("%s", res.summary())
-	return err
+	out.Printf("%s", res.summary())
+	return out.Err()
 }
 
 // summary is the audit's last line: how many jobs, problems, and where the
 // jobs without opkuma are.
 func (res Result) summary() string {
-	s := fmt.Sprintf("%s, %d under opkuma run, %s", Plural(res.Total, "job", "jobs"), res.Monitored, Plural(res.Problems, "problem", "problems"))
+	s := fmt.Sprintf("%s, %d under opkuma run, %s", report.Plural(res.Total, "job", "jobs"), res.Monitored, report.Plural(res.Problems, "problem", "problems"))
 	if others := res.others; len(others) > 0 {
-		const most = 20
-		list := strings.Join(others[:min(len(others), most)], ", ")
-		if len(others) > most {
-			list += fmt.Sprintf(", ... (%d more)", len(others)-most)
-		}
+		list := report.List(others, 20)
 		lines := "lines"
 		if len(others) == 1 {
 			lines = "line"
@@ -131,14 +119,6 @@ func (res Result) summary() string {
 		s += fmt.Sprintf("; %d without opkuma at %s %s (opkuma crontab wrap --line N adds it)", len(others), lines, list)
 	}
 	return s
-}
-
-// Plural is "1 job", "2 jobs".
-func Plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }
 
 // row is the audit of one line: its problems, with what to do, and the

@@ -1,12 +1,12 @@
 package kube
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"time"
 
+	"github.com/opkuma/opkuma/internal/report"
 	"github.com/opkuma/opkuma/internal/schedule"
 	"github.com/opkuma/opkuma/pusher"
 )
@@ -154,46 +154,28 @@ func (f Finding) Describe() (msg, fix string) {
 
 // WriteJSON writes the result as JSON, tokens hidden.
 func (res Result) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(res)
+	return report.JSON(w, res)
 }
 
 // WriteText writes a line per interval, note and problem of each CronJob,
 // "NAMESPACE/NAME: ...", a line for the objects skipped, and the summary
 // line; tokens hidden.
 func (res Result) WriteText(w io.Writer) error {
-	var err error
-	out := func(format string, args ...any) {
-		if err == nil {
-			_, err = fmt.Fprintln(w, pusher.Redact(fmt.Sprintf(format, args...)))
-		}
-	}
+	out := report.To(w)
 	for _, r := range res.CronJobs {
 		if r.Interval > 0 {
-			out("%s: interval: set the monitor's Heartbeat Interval to %d s (largest gap %d s + margin)", r.where(), r.Interval, r.Gap)
+			out.Interval(r.where(), r.Interval, r.Gap)
 		}
-		if r.Note != "" {
-			out("%s: note: %s", r.where(), r.Note)
-		}
+		out.Note(r.where(), r.Note)
 		for _, p := range r.Problems {
-			out("%s: problem: %s; fix: %s", r.where(), p.Message, p.Fix)
+			out.Problem(r.where(), p.Message, p.Fix)
 		}
 	}
 	if res.Skipped > 0 {
-		out("%s skipped: not batch/v1 CronJobs", plural(res.Skipped, "other object", "other objects"))
+		out.Printf("%s skipped: not batch/v1 CronJobs", report.Plural(res.Skipped, "other object", "other objects"))
 	}
-	out("%s, %d under opkuma run, %d suspended, %s", plural(res.Total, "CronJob", "CronJobs"), res.Monitored, res.Suspended, plural(res.Problems, "problem", "problems"))
-	return err
-}
-
-// plural is "1 CronJob", "2 CronJobs".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
+	out.Printf("%s, %d under opkuma run, %d suspended, %s", report.Plural(res.Total, "CronJob", "CronJobs"), res.Monitored, res.Suspended, report.Plural(res.Problems, "problem", "problems"))
+	return out.Err()
 }
 
 // Monitored reports whether a container of c runs its command under

@@ -10,6 +10,7 @@ import (
 
 	"github.com/opkuma/opkuma/internal/kumaapi"
 	"github.com/opkuma/opkuma/internal/provision"
+	"github.com/opkuma/opkuma/internal/report"
 	"github.com/opkuma/opkuma/internal/schedule"
 )
 
@@ -143,11 +144,11 @@ func WriteDryRun(w io.Writer, mons []Monitor, dir string) (summary string) {
 		fmt.Fprintf(w, "%s: monitor %q (%s): %s; %s\n", m.Job.MonitorName(), m.Job.MonitorName(), id, m.Decision, to)
 	}
 	creates, updates := Counts(mons)
-	hand := "prints " + plural(len(mons), "Secret", "Secrets")
+	hand := "prints " + report.Plural(len(mons), "Secret", "Secrets")
 	if dir != "" {
-		hand = "writes " + plural(files, "url-file", "url-files")
+		hand = "writes " + report.Plural(files, "url-file", "url-files")
 	}
-	return fmt.Sprintf("dry run, nothing changed: --write creates %s, updates %d and %s", plural(creates, "monitor", "monitors"), updates, hand)
+	return fmt.Sprintf("dry run, nothing changed: --write creates %s, updates %d and %s", report.Plural(creates, "monitor", "monitors"), updates, hand)
 }
 
 // Done sums up what Apply did to mons: "nothing changed" when every
@@ -155,7 +156,7 @@ func WriteDryRun(w io.Writer, mons []Monitor, dir string) (summary string) {
 func Done(mons []Monitor) string {
 	creates, updates := Counts(mons)
 	if creates+updates == 0 {
-		return fmt.Sprintf("nothing changed: %s as the schedules need", plural(len(mons), "monitor", "monitors"))
+		return fmt.Sprintf("nothing changed: %s as the schedules need", report.Plural(len(mons), "monitor", "monitors"))
 	}
-	return fmt.Sprintf("%s created, %d updated, %d unchanged", plural(creates, "monitor", "monitors"), updates, len(mons)-creates-updates)
+	return fmt.Sprintf("%s created, %d updated, %d unchanged", report.Plural(creates, "monitor", "monitors"), updates, len(mons)-creates-updates)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/opkuma/opkuma/internal/crontab"
 	"github.com/opkuma/opkuma/internal/kumaapi"
+	"github.com/opkuma/opkuma/internal/report"
 	"github.com/opkuma/opkuma/internal/schedule"
 	"github.com/opkuma/opkuma/internal/watch"
 	"github.com/opkuma/opkuma/pusher"
@@ -119,7 +120,7 @@ func WriteDryRun(w io.Writer, name string, jobs []*Wrapping, missing map[string]
 		fmt.Fprintln(w, pusher.Redact(fmt.Sprintf("%s: + %s", j.Where, strings.TrimSuffix(j.Wrapped, "\r"))))
 	}
 	return fmt.Sprintf("dry run, nothing changed: --write creates %s, updates %d, writes %s and wraps %s of %s",
-		crontab.Plural(creates, "monitor", "monitors"), updates, crontab.Plural(files, "url-file", "url-files"), crontab.Plural(len(jobs), "line", "lines"), name)
+		report.Plural(creates, "monitor", "monitors"), updates, report.Plural(files, "url-file", "url-files"), report.Plural(len(jobs), "line", "lines"), name)
 }
 
 // WrappedFindings returns what au finds in the wrapped lines of jobs in

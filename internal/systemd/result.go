@@ -1,7 +1,6 @@
 package systemd
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,7 +8,7 @@ import (
 	"time"
 
 	"github.com/opkuma/opkuma/internal/calendar"
-	"github.com/opkuma/opkuma/internal/crontab"
+	"github.com/opkuma/opkuma/internal/report"
 	"github.com/opkuma/opkuma/internal/schedule"
 	"github.com/opkuma/opkuma/pusher"
 )
@@ -150,22 +149,14 @@ func (f Finding) Describe(timer string) (msg, fix string) {
 
 // WriteJSON writes the result as JSON, tokens hidden.
 func (res Result) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(res)
+	return report.JSON(w, res)
 }
 
 // WriteText writes, for each timer under the wrapper, a line for its
 // interval, its note and each problem, "TIMER: problem: ...; fix: ...",
 // then the summary line with the timers not under it; tokens hidden.
 func (res Result) WriteText(w io.Writer) error {
-	var err error
-	out := func(format string, args ...any) {
-		if err == nil {
-			_, err = fmt.Fprintln(w, pusher.Redact(fmt.Sprintf(format, args...)))
-		}
-	}
+	out := report.To(w)
 	var others []string
 	for _, row := range res.Timers {
 		where := row.Timer
@@ -176,29 +167,25 @@ func (res Result) WriteText(w io.Writer) error {
 			others = append(others, row.Timer)
 		}
 		if row.Monitored && row.Interval > 0 {
-			out("%s: interval: set the monitor's Heartbeat Interval to %d s (largest gap %d s + margin)", where, row.Interval, row.Gap)
+			out.Interval(where, row.Interval, row.Gap)
 		}
-		if row.Monitored && row.Note != "" {
-			out("%s: note: %s", where, row.Note)
+		if row.Monitored {
+			out.Note(where, row.Note)
 		}
 		for _, p := range row.Problems {
-			out("%s: problem: %s; fix: %s", where, p.Message, p.Fix)
+			out.Problem(where, p.Message, p.Fix)
 		}
 	}
-	out("%s", res.summary(others))
-	return err
+	out.Printf("%s", res.summary(others))
+	return out.Err()
 }
 
 // summary is the audit's last line.
 func (res Result) summary(others []string) string {
-	s := fmt.Sprintf("%s, %d under opkuma run, %s", crontab.Plural(res.Total, "timer", "timers"), res.Monitored, crontab.Plural(res.Problems, "problem", "problems"))
+	s := fmt.Sprintf("%s, %d under opkuma run, %s", report.Plural(res.Total, "timer", "timers"), res.Monitored, report.Plural(res.Problems, "problem", "problems"))
 	if len(others) > 0 {
-		const most = 20
-		list := strings.Join(others[:min(len(others), most)], ", ")
-		if len(others) > most {
-			list += fmt.Sprintf(", ... (%d more)", len(others)-most)
-		}
-		s += fmt.Sprintf("; %s without opkuma: %s (opkuma timers wrap NAME.timer adds it)", crontab.Plural(len(others), "timer", "timers"), list)
+		list := report.List(others, 20)
+		s += fmt.Sprintf("; %s without opkuma: %s (opkuma timers wrap NAME.timer adds it)", report.Plural(len(others), "timer", "timers"), list)
 	}
 	return s
 }
