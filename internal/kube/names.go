@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sync"
 )
 
 // NameError is a name Kubernetes rejects.
@@ -18,10 +19,13 @@ func (e *NameError) Error() string {
 	return fmt.Sprintf("kube: %s %q: %s", e.Field, e.Name, e.Reason)
 }
 
-// DNS-1123 names, as k8s.io/apimachinery/pkg/util/validation reads them.
+// DNS-1123 names, as k8s.io/apimachinery/pkg/util/validation reads them,
+// compiled when first used: not in every opkuma run's start-up.
 var (
-	dns1123Label     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-	dns1123Subdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	dns1123Label     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`) })
+	dns1123Subdomain = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	})
 )
 
 // maxCronJobName is the longest name Kubernetes takes for a new CronJob:
@@ -38,9 +42,9 @@ func (c *CronJob) checkNames() error {
 		return &NameError{"metadata.name", c.Name, "required"}
 	case len(c.Name) > maxCronJobName:
 		return &NameError{"metadata.name", c.Name, fmt.Sprintf("must be no more than %d characters", maxCronJobName)}
-	case !dns1123Subdomain.MatchString(c.Name):
+	case !dns1123Subdomain().MatchString(c.Name):
 		return &NameError{"metadata.name", c.Name, "must be a DNS-1123 subdomain: lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"}
-	case len(c.Namespace) > 63 || !dns1123Label.MatchString(c.Namespace):
+	case len(c.Namespace) > 63 || !dns1123Label().MatchString(c.Namespace):
 		return &NameError{"metadata.namespace", c.Namespace, "must be a DNS-1123 label: at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit"}
 	}
 	return nil

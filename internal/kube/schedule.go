@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/opkuma/opkuma/internal/schedule"
@@ -39,7 +40,7 @@ func (e *TimeZoneError) Error() string {
 
 // validTimeZoneCharacters is Kubernetes' (pkg/apis/batch/validation
 // validateTimeZone): a component of an IANA name.
-var validTimeZoneCharacters = regexp.MustCompile(`^[A-Za-z\.\-_0-9+]{1,14}$`)
+var validTimeZoneCharacters = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z\.\-_0-9+]{1,14}$`) })
 
 // Location returns the zone the controller runs c's schedule in:
 // spec.timeZone, or controller (the kube-controller-manager's own zone,
@@ -57,7 +58,7 @@ func (c *CronJob) Location(controller *time.Location) (*time.Location, error) {
 		return nil, &TimeZoneError{tz, "must be unset or an IANA name"}
 	}
 	for _, part := range strings.Split(tz, "/") {
-		if part == "." || part == ".." || strings.HasPrefix(part, "-") || !validTimeZoneCharacters.MatchString(part) {
+		if part == "." || part == ".." || strings.HasPrefix(part, "-") || !validTimeZoneCharacters().MatchString(part) {
 			return nil, &TimeZoneError{tz, "not an IANA time zone name"}
 		}
 	}
