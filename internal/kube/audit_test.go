@@ -15,6 +15,7 @@ import (
 	"github.com/opkuma/opkuma/internal/kumaapi"
 	"github.com/opkuma/opkuma/internal/provision"
 	"github.com/opkuma/opkuma/internal/schedule"
+	"github.com/opkuma/opkuma/internal/watch"
 )
 
 // advisor looks from a fixed day, with the default margin.
@@ -137,8 +138,18 @@ func TestReadFile(t *testing.T) {
 func TestPlan(t *testing.T) {
 	jobs, _ := readFixture(t, "audit.json")
 	jobs = append(jobs, jobs[0], CronJob{Namespace: "ops", Name: "Bad_Name", Schedule: "@daily"})
+	var line string // batch/report's monitor carries its schedule line already
+	for _, c := range jobs {
+		if c.MonitorName() == "batch/report" {
+			spec, err := c.WatchSpec(nil, advisor().Start(time.UTC), 0, -1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			line = watch.Format(*spec)
+		}
+	}
 	monitors := []kumaapi.Monitor{
-		{ID: 7, Name: "batch/report", Type: "push", Interval: 990, Active: true, Tags: []kumaapi.Tag{{Name: "prod"}}},
+		{ID: 7, Name: "batch/report", Type: "push", Interval: 990, Active: true, Tags: []kumaapi.Tag{{Name: "prod"}}, Description: line},
 		{ID: 8, Name: "batch/report", Type: "push", Interval: 60, Active: true, Tags: []kumaapi.Tag{{Name: "staging"}}},
 	}
 	p := Planner{Advisor: advisor(), Tag: "prod"}

@@ -65,7 +65,11 @@ func (p Planner) Plan(jobs []CronJob, monitors []kumaapi.Monitor) ([]Monitor, []
 			left = append(left, Left{c, err})
 			continue
 		}
-		d, err := provision.Decide(monitors, provision.Job{Name: c.MonitorName(), Tag: p.Tag, Want: provision.Plan(a.Interval, p.Retries, p.RetriesSet)})
+		want := provision.Plan(a.Interval, p.Retries, p.RetriesSet)
+		if loc, err := c.Location(p.Controller); err == nil {
+			want.Watch, _ = c.WatchSpec(p.Controller, p.Advisor.Start(loc), p.Advisor.Runtime, p.Advisor.Margin)
+		}
+		d, err := provision.Decide(monitors, provision.Job{Name: c.MonitorName(), Tag: p.Tag, Want: want})
 		if err != nil {
 			return nil, nil, err
 		}
