@@ -14,8 +14,8 @@ import (
 	"github.com/opkuma/opkuma/internal/crontab"
 	"github.com/opkuma/opkuma/internal/kumaapi"
 	"github.com/opkuma/opkuma/internal/provision"
-	"github.com/opkuma/opkuma/internal/schedule"
 	"github.com/opkuma/opkuma/internal/systemd"
+	"github.com/opkuma/opkuma/internal/watch"
 )
 
 // unitOptions name a systemd instance's unit files.
@@ -197,7 +197,11 @@ func (o *timersOptions) wrap(env Env, name string, marginSet bool) error {
 		fmt.Fprintf(env.Stderr, "opkuma: %s: set the monitor's Heartbeat Interval to %d s (largest gap %d s + margin)\n", tm.Name, a.Value(), a.GapSeconds())
 	}
 	if o.prov.enabled {
-		if err := o.provisionMonitor(env, cr, tm, a, urlFile); err != nil {
+		want := provision.Plan(a.Interval, o.prov.kuma.retries, o.prov.kuma.retriesSet)
+		if zone := watch.ZoneName(loc, env.Getenv); zone != "" {
+			want.Watch = tm.WatchSpec(zone, ad.Runtime, ad.Margin)
+		}
+		if err := o.provisionMonitor(env, cr, tm, want, urlFile); err != nil {
 			return err
 		}
 	}
@@ -226,14 +230,14 @@ func (o *timersOptions) provisionedFile(env Env, t systemd.Tree, tm *systemd.Tim
 // provisionMonitor creates or updates tm's monitor, interval a's, and
 // writes its push URL to urlFile; without --write it only says what it
 // would do.
-func (o *timersOptions) provisionMonitor(env Env, cr kumaapi.Credentials, tm *systemd.Timer, a schedule.Advice, urlFile string) error {
+func (o *timersOptions) provisionMonitor(env Env, cr kumaapi.Credentials, tm *systemd.Timer, want provision.Target, urlFile string) error {
 	p := &o.prov
 	s, err := p.kuma.connect(cr)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	d, err := provision.Decide(s.Listed, provision.Job{Name: tm.JobName(), Tag: p.tag, Want: provision.Plan(a.Interval, p.kuma.retries, p.kuma.retriesSet)})
+	d, err := provision.Decide(s.Listed, provision.Job{Name: tm.JobName(), Tag: p.tag, Want: want})
 	if err != nil {
 		return decideError(err)
 	}

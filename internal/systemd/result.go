@@ -10,6 +10,7 @@ import (
 	"github.com/opkuma/opkuma/internal/calendar"
 	"github.com/opkuma/opkuma/internal/report"
 	"github.com/opkuma/opkuma/internal/schedule"
+	"github.com/opkuma/opkuma/internal/watch"
 	"github.com/opkuma/opkuma/pusher"
 )
 
@@ -219,4 +220,24 @@ func (tm *Timer) Describe() string {
 		parts = append(parts, "RandomizedDelaySec="+tm.RandomizedDelay.String())
 	}
 	return strings.Join(parts, ", ")
+}
+
+// WatchSpec returns the schedule line monitor watch reads from tm's
+// monitor: its OnCalendar= expressions (those systemd takes), in zone
+// (the name of the zone of those that name none), with runtime and margin
+// (negative: watch.DefaultMargin) widened by AccuracySec= and
+// RandomizedDelaySec=, as an elapse may come that late. It is nil for a
+// timer with only monotonic triggers, which no line describes.
+func (tm *Timer) WatchSpec(zone string, runtime, margin time.Duration) *watch.Spec {
+	if len(tm.Calendar) == 0 {
+		return nil
+	}
+	exprs := make([]string, len(tm.Calendar))
+	for i, c := range tm.Calendar {
+		exprs[i] = c.Normalized()
+	}
+	if margin < 0 {
+		margin = watch.DefaultMargin
+	}
+	return &watch.Spec{Calendar: strings.Join(exprs, "; "), TZ: zone, Runtime: runtime, Margin: margin + tm.Accuracy + tm.RandomizedDelay}
 }

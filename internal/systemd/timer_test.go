@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/opkuma/opkuma/internal/calendar"
+	"github.com/opkuma/opkuma/internal/watch"
 )
 
 var spanTests = []struct {
@@ -135,5 +138,29 @@ func TestTimerSettings(t *testing.T) {
 	u, _ := Tree{Root: fakeRoot, User: true, Home: "/home/ann"}.Timer("sync")
 	if u.Accuracy != time.Microsecond || u.Persistent {
 		t.Errorf("sync.timer: accuracy %v persistent %v", u.Accuracy, u.Persistent)
+	}
+}
+
+// TestTimerWatchSpec: the schedule line of a timer's monitor is its
+// OnCalendar= lines as systemd normalizes them, the margin widened by
+// AccuracySec= and RandomizedDelaySec=; none for a monotonic timer.
+// Catches: the accuracy not added (an elapse a minute late reported
+// missed), a monotonic timer given an empty calendar.
+func TestTimerWatchSpec(t *testing.T) {
+	daily, err := calendar.Parse("daily")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := &Timer{Calendar: []*calendar.Spec{daily}, Accuracy: time.Minute, RandomizedDelay: 30 * time.Minute}
+	got := tm.WatchSpec("UTC", 5*time.Minute, -1)
+	want := watch.Spec{Calendar: "*-*-* 00:00:00", TZ: "UTC", Runtime: 5 * time.Minute, Margin: watch.DefaultMargin + 31*time.Minute}
+	if got == nil || *got != want {
+		t.Errorf("WatchSpec = %+v, want %+v", got, want)
+	}
+	if _, _, err := got.Compile(); err != nil {
+		t.Errorf("its line does not compile: %v", err)
+	}
+	if got := (&Timer{OnUnitActive: []time.Duration{time.Hour}}).WatchSpec("UTC", 0, -1); got != nil {
+		t.Errorf("monotonic timer: %+v, want none", got)
 	}
 }

@@ -113,3 +113,24 @@ func TestDecideBadSpec(t *testing.T) {
 		t.Errorf("Decide: %v, want a *SpecError for schedule", err)
 	}
 }
+
+// TestDecideCalendar: a timer's missed weekday run is found by its
+// deadline as a crontab job's is, over the weekend too. Mutation caught:
+// Compile ignoring calendar= (no schedule: a *SpecError).
+func TestDecideCalendar(t *testing.T) {
+	loc, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Skip(err)
+	}
+	spec := Spec{Calendar: "Mon..Fri 02:00", TZ: "Europe/Berlin", Runtime: 5 * time.Minute, Margin: 10 * time.Minute}
+	now := time.Date(2026, 12, 7, 2, 30, 0, 0, loc) // a Monday
+	a, err := Decide(spec, MonitorState{Active: true}, nil, now)
+	if err != nil || !a.Push || !a.Run.Equal(time.Date(2026, 12, 7, 2, 0, 0, 0, loc)) ||
+		a.Msg != "missed the 02:00 run (Mon..Fri *-*-* 02:00:00, Europe/Berlin): no heartbeat by 02:15" {
+		t.Errorf("Decide = %+v, %v", a, err)
+	}
+	a, err = Decide(spec, MonitorState{Active: true}, []Beat{{Time: time.Date(2026, 12, 7, 2, 4, 0, 0, loc), Status: Up, Msg: "OK"}}, now)
+	if err != nil || a.Push {
+		t.Errorf("with the run's beat: Decide = %+v, %v", a, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opkuma/opkuma/internal/calendar"
 	"github.com/opkuma/opkuma/internal/schedule"
 )
 
@@ -14,6 +15,7 @@ import (
 // runs, in which zone, and how long after a run its heartbeat may come.
 type Spec struct {
 	Schedule string        // crontab(5) time fields or an @ macro, e.g. "0 3 * * 1-5"
+	Calendar string        // or a systemd timer's OnCalendar= expressions, "; " between them
 	TZ       string        // the zone cron runs it in, an IANA name, e.g. "Europe/Berlin"
 	Runtime  time.Duration // the job's longest run
 	Margin   time.Duration // slack after Runtime before the run counts as missed
@@ -27,7 +29,7 @@ const DefaultMargin = 10 * time.Minute
 const prefix = "opkuma:"
 
 // The keys of the line, in the order Format writes them.
-var keys = [...]string{"schedule", "tz", "runtime", "margin"}
+var keys = [...]string{"schedule", "calendar", "tz", "runtime", "margin"}
 
 // SpecError reports a schedule line (or Spec) opkuma cannot use: a key it
 // does not know, one missing or given twice, or a value that does not read.
@@ -51,8 +53,12 @@ func (e *SpecError) Unwrap() error { return e.Err }
 // e.g. `opkuma: schedule="0 3 * * 1-5" tz=Europe/Berlin runtime=5m margin=10m`.
 // It does not check s: Compile does, and Parse of the line reports the same.
 func Format(s Spec) string {
-	return fmt.Sprintf("%s schedule=%q tz=%s runtime=%s margin=%s",
-		prefix, strings.Join(strings.Fields(s.Schedule), " "), s.TZ, duration(s.Runtime), duration(s.Margin))
+	key, when := "schedule", s.Schedule
+	if s.Calendar != "" {
+		key, when = "calendar", s.Calendar
+	}
+	return fmt.Sprintf("%s %s=%q tz=%s runtime=%s margin=%s",
+		prefix, key, strings.Join(strings.Fields(when), " "), s.TZ, duration(s.Runtime), duration(s.Margin))
 }
 
 // duration writes d as a person would: 5m, 1h30m, 90s, 0s.
@@ -157,7 +163,7 @@ func read(line string) (Spec, error) {
 	for k, v := range values {
 		values[k] = strings.Join(strings.Fields(strings.Trim(v, quotes)), " ")
 	}
-	s := Spec{Schedule: values["schedule"], TZ: values["tz"], Margin: DefaultMargin}
+	s := Spec{Schedule: values["schedule"], Calendar: values["calendar"], TZ: values["tz"], Margin: DefaultMargin}
 	for _, d := range []struct {
 		key string
 		to  *time.Duration
@@ -191,13 +197,10 @@ func known(key string) bool {
 // *SpecError when the schedule does not parse (wrapping schedule.Parse's
 // error, schedule.ErrReboot for @reboot), the zone is missing, "Local" or
 // unknown (wrapping time.LoadLocation's error), or a duration is negative.
-func (s Spec) Compile() (*schedule.Schedule, *time.Location, error) {
-	if strings.TrimSpace(s.Schedule) == "" {
-		return nil, nil, &SpecError{Key: "schedule", Msg: `missing: write e.g. schedule="0 3 * * *"`}
-	}
-	sched, err := schedule.Parse(s.Schedule)
+func (s Spec) Compile() (Runs, *time.Location, error) {
+	sched, err := s.runs()
 	if err != nil {
-		return nil, nil, &SpecError{Key: "schedule", Msg: err.Error(), Err: err}
+		return nil, nil, err
 	}
 	switch s.TZ {
 	case "":
@@ -220,6 +223,42 @@ func (s Spec) Compile() (*schedule.Schedule, *time.Location, error) {
 	return sched, loc, nil
 }
 
+// Runs is when a job runs: a crontab schedule (*schedule.Schedule) or a
+// systemd timer's calendar (calendar.Timer), in a zone.
+type Runs interface {
+	// LastDue is the latest run whose deadline (run + runtime + margin)
+	// is at or before now, and that deadline.
+	LastDue(loc *time.Location, now time.Time, runtime, margin time.Duration) (run, deadline time.Time, ok bool)
+	// NextDeadline is the earliest run whose deadline is after now.
+	NextDeadline(loc *time.Location, now time.Time, runtime, margin time.Duration) (run, deadline time.Time, ok bool)
+	String() string
+}
+
+// runs parses s's schedule, or its calendar.
+func (s Spec) runs() (Runs, error) {
+	switch {
+	case strings.TrimSpace(s.Schedule) != "" && strings.TrimSpace(s.Calendar) != "":
+		return nil, &SpecError{Key: "calendar", Msg: "given with schedule=: keep one"}
+	case strings.TrimSpace(s.Calendar) != "":
+		var t calendar.Timer
+		for _, expr := range strings.Split(s.Calendar, ";") {
+			c, err := calendar.Parse(strings.TrimSpace(expr))
+			if err != nil {
+				return nil, &SpecError{Key: "calendar", Msg: err.Error(), Err: err}
+			}
+			t = append(t, c)
+		}
+		return t, nil
+	case strings.TrimSpace(s.Schedule) == "":
+		return nil, &SpecError{Key: "schedule", Msg: `missing: write e.g. schedule="0 3 * * *"`}
+	}
+	sched, err := schedule.Parse(s.Schedule)
+	if err != nil {
+		return nil, &SpecError{Key: "schedule", Msg: err.Error(), Err: err}
+	}
+	return sched, nil
+}
+
 // SameRuns reports whether a and b run a job at the same times: the same
 // schedule (fields compared as cron reads them) in the same zone; runtime
 // and margin aside.
@@ -227,7 +266,7 @@ func SameRuns(a, b Spec) bool {
 	_, la, errA := a.Compile()
 	_, lb, errB := b.Compile()
 	fields := func(s string) string { return strings.Join(strings.Fields(s), " ") }
-	return errA == nil && errB == nil && fields(a.Schedule) == fields(b.Schedule) && la.String() == lb.String()
+	return errA == nil && errB == nil && fields(a.Schedule) == fields(b.Schedule) && fields(a.Calendar) == fields(b.Calendar) && la.String() == lb.String()
 }
 
 // ErrNoZoneName is SpecFor's error for a zone with no name to write:

@@ -51,6 +51,12 @@ func TestParse(t *testing.T) {
 		{"spaces around =", `opkuma: schedule = "0 3 * * 1-5" tz= Europe/Berlin runtime =5m margin = 10m`, berlin, true, ""},
 		// Mutation: `Margin: DefaultMargin` -> `Margin: 0` in read.
 		{"defaults", `opkuma: schedule=@weekly tz=UTC`, Spec{Schedule: "@weekly", TZ: "UTC", Margin: DefaultMargin}, true, ""},
+		// A systemd timer's calendar, several OnCalendar= lines.
+		// Mutation: `Calendar: values["calendar"]` dropped in read.
+		{"calendar", `opkuma: calendar="Mon..Fri 02:00; Sat 12:00" tz=Europe/Berlin runtime=5m`,
+			Spec{Calendar: "Mon..Fri 02:00; Sat 12:00", TZ: "Europe/Berlin", Runtime: 5 * time.Minute, Margin: DefaultMargin}, true, ""},
+		{"calendar and schedule", `opkuma: calendar=daily schedule=@daily tz=UTC`, Spec{}, true, "calendar: given with schedule=: keep one"},
+		{"calendar that does not read", `opkuma: calendar="Mon..Fry 02:00" tz=UTC`, Spec{}, true, "calendar: "},
 		// Mutation: opkumaLine's HasPrefix-by-EqualFold -> strings.Contains.
 		{"not there", "created by opkuma monitor ensure\nsee opkuma: the docs", Spec{}, false, ""},
 		{"empty", "", Spec{}, false, ""},
