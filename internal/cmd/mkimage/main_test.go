@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -198,12 +200,15 @@ func main() {
 func extract(t *testing.T, path, dir string) {
 	t.Helper()
 	_, headers, data := layerFiles(t, path)
-	for name, h := range headers {
+	// In name order, each file's directory made first: a map's order put
+	// /opkuma before the root existed in one run of eight.
+	for _, name := range slices.Sorted(maps.Keys(headers)) {
+		h := headers[name]
 		p := filepath.Join(dir, name)
-		var err error
-		if h.Typeflag == tar.TypeDir {
+		err := os.MkdirAll(filepath.Dir(p), 0o755)
+		if err == nil && h.Typeflag == tar.TypeDir {
 			err = os.MkdirAll(p, 0o755)
-		} else {
+		} else if err == nil {
 			err = os.WriteFile(p, data[name], 0o600)
 		}
 		if err == nil {
