@@ -255,7 +255,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	read := func() string { return <-msgs }
 	send(`0{"sid":"eio1","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}`)
 	if m := read(); m != "40" {
-		s.t.Errorf("stand-in: want socket.io CONNECT 40, got %q", m)
+		// "": the client hung up, as one stopped by a signal mid-dial
+		// does (monitor watch --every): not a fault of the client's.
+		if m != "" {
+			s.t.Errorf("stand-in: want socket.io CONNECT 40, got %q", m)
+		}
 		return
 	}
 	send(`40{"sid":"sio1"}`)
